@@ -1,0 +1,3 @@
+"""Cobro: open-source collections management."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Company: the tenant whose receivables Cobro collects."""

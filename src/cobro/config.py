@@ -1,0 +1,23 @@
+"""Settings read from the environment, once, at the edge (CLI command, web app, job)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+DEFAULT_DATABASE_URL = "sqlite:///cobro.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    company: str | None
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    return Settings(
+        database_url=env.get("COBRO_DATABASE_URL") or DEFAULT_DATABASE_URL,
+        company=env.get("COBRO_COMPANY") or None,
+    )

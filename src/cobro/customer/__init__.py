@@ -1,0 +1,1 @@
+"""Customer (debtor) and their contacts."""

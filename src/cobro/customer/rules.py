@@ -1,0 +1,85 @@
+"""What a valid customer is. Pure: values in, checked values out."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from cobro.errors import Invalid
+from cobro.kit.codes import COUNTRY_DEFAULTS, check_country, check_language, check_timezone
+from cobro.kit.money import check_currency
+
+KINDS = ("business", "consumer")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[0-9 ().\-]{5,30}$")
+
+
+@dataclass(frozen=True)
+class ContactIn:
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    street: str | None = None
+    building_number: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    region: str | None = None
+    country: str | None = None
+
+    def is_empty(self) -> bool:
+        return all(value is None for value in vars(self).values())
+
+
+@dataclass(frozen=True)
+class CustomerIn:
+    external_id: str
+    name: str
+    country: str
+    kind: str = "business"
+    language: str | None = None
+    timezone: str | None = None
+    currency: str | None = None
+    credit_limit: int | None = None
+    terms: str | None = None
+    tax_id: str | None = None
+    collector: str | None = None
+    tags: tuple[str, ...] = field(default_factory=tuple)
+    contact: ContactIn | None = None
+
+
+def normalise_customer(data: CustomerIn, default_currency: str) -> CustomerIn:
+    """Check every field and fill language, time zone and currency from the country if missing."""
+    if not data.external_id.strip():
+        raise Invalid("customer id is empty")
+    if not data.name.strip():
+        raise Invalid("customer name is empty")
+    kind = data.kind.strip().lower()
+    if kind not in KINDS:
+        raise Invalid(f"customer kind {data.kind!r}: expected business or consumer")
+    country = check_country(data.country)
+    language, zone, currency = COUNTRY_DEFAULTS.get(country, ("en", "UTC", default_currency))
+    if data.credit_limit is not None and data.credit_limit < 0:
+        raise Invalid(f"credit limit {data.credit_limit} is negative")
+    return replace(
+        data,
+        external_id=data.external_id.strip(),
+        name=data.name.strip(),
+        kind=kind,
+        country=country,
+        language=check_language(data.language or language),
+        timezone=check_timezone(data.timezone or zone),
+        currency=check_currency(data.currency or currency),
+        tags=tuple(sorted({tag.strip() for tag in data.tags if tag.strip()})),
+        contact=_normalise_contact(data.contact),
+    )
+
+
+def _normalise_contact(contact: ContactIn | None) -> ContactIn | None:
+    if contact is None or contact.is_empty():
+        return None
+    if contact.email is not None and not _EMAIL.match(contact.email):
+        raise Invalid(f"{contact.email!r} is not an email address")
+    if contact.phone is not None and not _PHONE.match(contact.phone):
+        raise Invalid(f"{contact.phone!r} is not a phone number")
+    country = check_country(contact.country) if contact.country else None
+    return replace(contact, country=country)

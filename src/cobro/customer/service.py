@@ -1,0 +1,105 @@
+"""Customer use cases: create or update by external id, find, list."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from cobro.company.models import Company
+from cobro.customer.models import Contact, Customer
+from cobro.customer.rules import ContactIn, CustomerIn, normalise_customer
+from cobro.errors import NotFound
+from cobro.terms.service import ensure_terms
+
+
+class Change(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+_PLAIN_FIELDS = (
+    "name",
+    "kind",
+    "country",
+    "language",
+    "timezone",
+    "currency",
+    "credit_limit",
+    "tax_id",
+    "collector",
+)
+
+
+def upsert_customer(
+    session: Session, company: Company, data: CustomerIn
+) -> tuple[Customer, Change]:
+    """Create the customer, or update the one with the same external id. Same data: no change."""
+    clean = normalise_customer(data, company.currency)
+    terms_id = ensure_terms(session, company.id, clean.terms).id if clean.terms else None
+    customer = find_customer(session, company.id, clean.external_id)
+    if customer is None:
+        customer = Customer(company_id=company.id, external_id=clean.external_id, tags=[])
+        session.add(customer)
+        change = Change.CREATED
+    else:
+        change = Change.UNCHANGED
+    for name in _PLAIN_FIELDS:
+        if getattr(customer, name) != getattr(clean, name):
+            setattr(customer, name, getattr(clean, name))
+            change = change if change is Change.CREATED else Change.UPDATED
+    if clean.terms and customer.terms_id != terms_id:
+        customer.terms_id = terms_id
+        change = change if change is Change.CREATED else Change.UPDATED
+    if sorted(customer.tags or []) != list(clean.tags):
+        customer.tags = list(clean.tags)
+        change = change if change is Change.CREATED else Change.UPDATED
+    if clean.contact is not None and _set_contact(customer, clean.contact):
+        change = change if change is Change.CREATED else Change.UPDATED
+    session.flush()
+    return customer, change
+
+
+def _set_contact(customer: Customer, contact: ContactIn) -> bool:
+    """Keep one primary billing contact in step with the imported one; True if it changed."""
+    current = next((c for c in customer.contacts if c.role == "billing"), None)
+    if current is None:
+        current = Contact(role="billing")
+        customer.contacts.append(current)
+    changed = False
+    for name, value in vars(contact).items():
+        if getattr(current, name) != value:
+            setattr(current, name, value)
+            changed = True
+    return changed
+
+
+def find_customer(session: Session, company_id: int, external_id: str) -> Customer | None:
+    return session.scalar(
+        select(Customer).where(
+            Customer.company_id == company_id, Customer.external_id == external_id
+        )
+    )
+
+
+def get_customer(session: Session, company_id: int, external_id: str) -> Customer:
+    customer = find_customer(session, company_id, external_id)
+    if customer is None:
+        raise NotFound(f"no customer {external_id!r}")
+    return customer
+
+
+def customers_query(company_id: int, search: str | None = None) -> Select[Customer]:
+    query = select(Customer).where(Customer.company_id == company_id)
+    if search:
+        pattern = f"%{search}%"
+        query = query.where(Customer.name.ilike(pattern) | Customer.external_id.ilike(pattern))
+    return query.order_by(Customer.external_id)
+
+
+def list_customers(
+    session: Session, company_id: int, search: str | None = None, limit: int = 50, offset: int = 0
+) -> list[Customer]:
+    return list(session.scalars(customers_query(company_id, search).limit(limit).offset(offset)))

@@ -1,0 +1,1 @@
+"""Invoices, their installments, credit notes and write-offs."""

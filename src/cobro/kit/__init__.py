@@ -1,0 +1,1 @@
+"""Small shared building blocks: money, dates. No knowledge of any domain."""

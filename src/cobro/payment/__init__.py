@@ -1,0 +1,1 @@
+"""Payments received and their allocations to invoices; unapplied cash stays visible."""

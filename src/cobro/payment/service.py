@@ -1,0 +1,195 @@
+"""Payment use cases: record money received, allocate it, and prove the ledger balances."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cobro.company.models import Company
+from cobro.customer.service import Change, get_customer
+from cobro.errors import Conflict, Invalid
+from cobro.invoice.models import CreditNote, Invoice, WriteOff
+from cobro.invoice.service import get_invoice, reduce_open, restore_open
+from cobro.kit.money import check_currency
+from cobro.payment.models import Allocation, Payment
+from cobro.payment.rules import plan_allocations
+
+
+@dataclass(frozen=True)
+class PaymentIn:
+    external_id: str
+    received_on: date
+    amount: int
+    currency: str
+    customer: str | None = None  # external id; None for cash from an unknown payer
+    method: str | None = None
+    reference: str | None = None
+    payer_name: str | None = None
+    invoices: tuple[str, ...] = ()  # invoice numbers to apply it to, in order
+
+
+def record_payment(
+    session: Session, company: Company, data: PaymentIn, apply_oldest: bool = False
+) -> tuple[Payment, Change]:
+    """Record a payment once (by external id) and apply it to the named invoices, else, with
+    `apply_oldest`, to the customer's oldest open invoices; the rest stays unapplied cash.
+
+    Recording the same payment again changes nothing; the same id with other content is an error.
+    """
+    if data.amount <= 0:
+        raise Invalid(f"payment amount must be positive, got {data.amount}")
+    currency = check_currency(data.currency)
+    customer = get_customer(session, company.id, data.customer) if data.customer else None
+    existing = session.scalar(
+        select(Payment).where(
+            Payment.company_id == company.id, Payment.external_id == data.external_id
+        )
+    )
+    if existing is not None:
+        same = (existing.amount, existing.currency, existing.received_on) == (
+            data.amount,
+            currency,
+            data.received_on,
+        ) and existing.customer_id == (customer.id if customer else None)
+        if not same:
+            raise Conflict(f"payment {data.external_id!r} already exists with other content")
+        return existing, Change.UNCHANGED
+    payment = Payment(
+        company_id=company.id,
+        customer_id=customer.id if customer else None,
+        external_id=data.external_id,
+        received_on=data.received_on,
+        currency=currency,
+        amount=data.amount,
+        unapplied=data.amount,
+        method=data.method,
+        reference=data.reference,
+        payer_name=data.payer_name,
+    )
+    session.add(payment)
+    session.flush()
+    targets = [get_invoice(session, company.id, number) for number in data.invoices]
+    if not targets and apply_oldest and customer is not None:
+        targets = list(
+            session.scalars(
+                select(Invoice)
+                .where(
+                    Invoice.customer_id == customer.id,
+                    Invoice.open_amount > 0,
+                    Invoice.currency == currency,
+                )
+                .order_by(Invoice.due_date, Invoice.id)
+            )
+        )
+    for invoice in targets:
+        _check_same_party(payment, invoice)
+    by_id = {invoice.id: invoice for invoice in targets}
+    for invoice_id, amount in plan_allocations(
+        payment.unapplied, [(i.id, i.open_amount) for i in targets]
+    ):
+        allocate(session, payment, by_id[invoice_id], amount, data.received_on)
+    return payment, Change.CREATED
+
+
+def _check_same_party(payment: Payment, invoice: Invoice) -> None:
+    if invoice.currency != payment.currency:
+        raise Invalid(
+            f"payment {payment.external_id} is in {payment.currency}, "
+            f"invoice {invoice.number} in {invoice.currency}"
+        )
+    if payment.customer_id is not None and invoice.customer_id != payment.customer_id:
+        raise Invalid(
+            f"invoice {invoice.number} belongs to another customer than payment "
+            f"{payment.external_id}"
+        )
+
+
+def allocate(
+    session: Session, payment: Payment, invoice: Invoice, amount: int, on: date
+) -> Allocation:
+    """Apply part of a payment to an invoice; never more than either has left."""
+    _check_same_party(payment, invoice)
+    if amount > payment.unapplied:
+        raise Invalid(
+            f"allocation of {amount} exceeds the {payment.unapplied} left on payment "
+            f"{payment.external_id}"
+        )
+    applied_on = max(on, payment.received_on)
+    reduce_open(invoice, amount, applied_on, "allocation")
+    payment.unapplied -= amount
+    if payment.customer_id is None:
+        payment.customer_id = invoice.customer_id
+    allocation = Allocation(
+        payment_id=payment.id, invoice_id=invoice.id, amount=amount, applied_on=applied_on
+    )
+    session.add(allocation)
+    session.flush()
+    return allocation
+
+
+def reverse_allocation(session: Session, allocation: Allocation) -> None:
+    """Undo an allocation (a payment applied to the wrong invoice): both sides get it back."""
+    payment = session.get_one(Payment, allocation.payment_id)
+    invoice = session.get_one(Invoice, allocation.invoice_id)
+    restore_open(invoice, allocation.amount)
+    payment.unapplied += allocation.amount
+    session.delete(allocation)
+    session.flush()
+
+
+@dataclass(frozen=True)
+class LedgerBreak:
+    kind: str  # "invoice" or "payment"
+    key: str
+    stored: int
+    computed: int
+
+
+def check_ledger(session: Session, company_id: int) -> list[LedgerBreak]:
+    """Every invoice's open amount equals total − allocations − credits − write-offs, and every
+    payment's unapplied cash equals amount − allocations. Set-based: one query per table."""
+    alloc = (
+        select(Allocation.invoice_id, func.sum(Allocation.amount).label("s"))
+        .group_by(Allocation.invoice_id)
+        .subquery()
+    )
+    credit = (
+        select(CreditNote.invoice_id, func.sum(CreditNote.amount).label("s"))
+        .group_by(CreditNote.invoice_id)
+        .subquery()
+    )
+    written = (
+        select(WriteOff.invoice_id, func.sum(WriteOff.amount).label("s"))
+        .group_by(WriteOff.invoice_id)
+        .subquery()
+    )
+    computed = (
+        Invoice.total
+        - func.coalesce(alloc.c.s, 0)
+        - func.coalesce(credit.c.s, 0)
+        - func.coalesce(written.c.s, 0)
+    )
+    invoice_rows = session.execute(
+        select(Invoice.number, Invoice.open_amount, computed)
+        .outerjoin(alloc, alloc.c.invoice_id == Invoice.id)
+        .outerjoin(credit, credit.c.invoice_id == Invoice.id)
+        .outerjoin(written, written.c.invoice_id == Invoice.id)
+        .where(Invoice.company_id == company_id, Invoice.open_amount != computed)
+    ).all()
+    paid = (
+        select(Allocation.payment_id, func.sum(Allocation.amount).label("s"))
+        .group_by(Allocation.payment_id)
+        .subquery()
+    )
+    left = Payment.amount - func.coalesce(paid.c.s, 0)
+    payment_rows = session.execute(
+        select(Payment.external_id, Payment.unapplied, left)
+        .outerjoin(paid, paid.c.payment_id == Payment.id)
+        .where(Payment.company_id == company_id, Payment.unapplied != left)
+    ).all()
+    return [LedgerBreak("invoice", *row) for row in invoice_rows] + [
+        LedgerBreak("payment", *row) for row in payment_rows
+    ]

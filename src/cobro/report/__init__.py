@@ -1,0 +1,1 @@
+"""Reports read from the ledger: aging now; DSO, CEI and forecasts later."""

@@ -1,0 +1,1 @@
+"""Payment terms: net days, end of month, early-payment discount, installments."""
