@@ -1,0 +1,56 @@
+"""What every CLI command (and later job) needs at the edge: settings, one transaction, the
+company it acts for, and user errors printed as one clear line with a non-zero exit code."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from cobro.company.models import Company
+from cobro.company.service import get_company
+from cobro.config import load_settings
+from cobro.db import describe_db_error, make_engine, transaction
+
+console = Console()
+errors = Console(stderr=True)
+
+EXIT_USER_ERROR = 1
+
+
+def engine() -> Engine:
+    return make_engine(load_settings().database_url)
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """One transaction for one command: all of it is written, or none of it."""
+    url = load_settings().database_url
+    db = make_engine(url)
+    try:
+        with transaction(db) as session:
+            yield session
+    except SQLAlchemyError as exc:
+        raise describe_db_error(exc, url) from exc
+    finally:
+        db.dispose()
+
+
+def company_of(session: Session, code: str | None) -> Company:
+    return get_company(session, code or load_settings().company)
+
+
+def fail(message: str) -> NoReturn:
+    errors.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(EXIT_USER_ERROR)
+
+
+CompanyOption = typer.Option(
+    None, "--company", "-c", help="Company code (default: COBRO_COMPANY, or the only company)."
+)
