@@ -120,6 +120,8 @@ def describe_db_error(exc: SQLAlchemyError, url: str) -> DatabaseUnavailable:
     detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
     if isinstance(exc, OperationalError) and "readonly" in detail:
         detail += " (check the file and folder permissions)"
+    if "no such table" in detail or "UndefinedTable" in type(getattr(exc, "orig", exc)).__name__:
+        detail += " (the schema is missing or old: run `cobro db upgrade`)"
     return DatabaseUnavailable(f"database {where}: {detail}")
 
 

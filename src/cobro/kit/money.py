@@ -105,3 +105,8 @@ class Money:
 def format_minor(minor: int, currency: str) -> str:
     """Plain "1234.56" text for files and tables (no symbol, no grouping)."""
     return f"{to_decimal(minor, currency):f}"
+
+
+def display(minor: int, currency: str) -> str:
+    """Grouped text for tables on screen: "1,234.56"."""
+    return f"{to_decimal(minor, currency):,.{exponent(currency)}f}"

@@ -1,0 +1,47 @@
+# The two commands of the README: `make run` and `make test`. Both set up everything they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run test lint check bench install clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: install, migrate, load the demo into an empty database, show the aging
+run: $(STAMP)
+	$(BIN)/cobro db upgrade
+	$(BIN)/cobro demo --if-missing
+	$(BIN)/cobro aging --top 15
+	@echo
+	@echo "Next steps:"
+	@echo "  $(BIN)/cobro invoices list --overdue        # what is late today"
+	@echo "  $(BIN)/cobro customers show <id>           # one debtor"
+	@echo "  $(BIN)/cobro import invoices FILE.csv      # your own ledger (see docs/user-guide.md)"
+	@echo "  $(BIN)/cobro --help"
+
+## make lint: formatting, lint, types and the import contracts
+lint: $(STAMP)
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+## make test: lint, then the whole suite on SQLite and on PostgreSQL
+test: lint
+	$(BIN)/pytest
+	COBRO_TEST_DATABASE_URL="$(PG_TEST_URL)" scripts/pg-tests $(BIN)/pytest
+
+## make bench: every benchmark in bench/ (prints figures; not part of the tests)
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,63 @@
+"""The `cobro` command. Each domain brings its commands; this module only wires them and turns
+any user error that slips through into one clear line and a non-zero exit code."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from sqlalchemy.exc import SQLAlchemyError
+
+from cobro.company.cli import companies_command, init_command
+from cobro.config import load_settings
+from cobro.customer.cli import customers_app
+from cobro.db import describe_db_error, upgrade
+from cobro.edge import EXIT_USER_ERROR, console, errors, fail
+from cobro.errors import CobroError
+from cobro.invoice.cli import invoices_app
+from cobro.report.cli import aging_command
+
+app = typer.Typer(
+    name="cobro",
+    help="Cobro: follow every unpaid invoice until it is paid. "
+    "Database: COBRO_DATABASE_URL (default sqlite:///cobro.db).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the latest version."""
+    url = load_settings().database_url
+    try:
+        upgrade(url)
+    except CobroError as exc:
+        fail(exc.message)
+    except SQLAlchemyError as exc:
+        fail(describe_db_error(exc, url).message)
+    console.print("Database is up to date.")
+
+
+app.add_typer(db_app, name="db")
+app.command("init")(init_command)
+app.command("companies")(companies_command)
+app.add_typer(customers_app, name="customers")
+app.add_typer(invoices_app, name="invoices")
+app.command("aging")(aging_command)
+
+
+def main() -> None:
+    try:
+        app()
+    except CobroError as exc:
+        errors.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+        sys.exit(EXIT_USER_ERROR)
+    except SQLAlchemyError as exc:
+        message = describe_db_error(exc, load_settings().database_url).message
+        errors.print(f"[bold red]error:[/] {message}", highlight=False)
+        sys.exit(EXIT_USER_ERROR)
+    except KeyboardInterrupt:
+        errors.print("interrupted: nothing of the unfinished step was written")
+        sys.exit(130)

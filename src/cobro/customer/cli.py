@@ -1,0 +1,98 @@
+"""`cobro customers list|show`."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from cobro.customer.service import get_customer, list_customers
+from cobro.edge import CompanyOption, company_of, console, fail, unit_of_work
+from cobro.errors import CobroError
+from cobro.kit.money import display
+from cobro.terms.models import PaymentTerms
+
+customers_app = typer.Typer(help="Look at customers (debtors).", no_args_is_help=True)
+
+
+@customers_app.command("list")
+def list_command(
+    search: str | None = typer.Option(None, "--search", "-s", help="Part of the name or id."),
+    limit: int = typer.Option(50, "--limit", help="How many rows to show."),
+    offset: int = typer.Option(0, "--offset", help="Rows to skip (for paging)."),
+    company: str | None = CompanyOption,
+) -> None:
+    """List customers, ordered by their id."""
+    try:
+        with unit_of_work() as session:
+            owner = company_of(session, company)
+            table = Table("id", "name", "kind", "country", "lang", "currency", "credit limit")
+            for customer in list_customers(session, owner.id, search, limit, offset):
+                table.add_row(
+                    customer.external_id,
+                    customer.name,
+                    customer.kind,
+                    customer.country,
+                    customer.language,
+                    customer.currency,
+                    ""
+                    if customer.credit_limit is None
+                    else display(customer.credit_limit, customer.currency),
+                )
+    except CobroError as exc:
+        fail(exc.message)
+    console.print(table)
+
+
+@customers_app.command("show")
+def show_command(
+    customer_id: str = typer.Argument(..., help="The customer's id (external id)."),
+    company: str | None = CompanyOption,
+) -> None:
+    """Show one customer: details and contacts."""
+    try:
+        with unit_of_work() as session:
+            owner = company_of(session, company)
+            customer = get_customer(session, owner.id, customer_id)
+            terms = session.get(PaymentTerms, customer.terms_id) if customer.terms_id else None
+            details = Table.grid(padding=(0, 2))
+            for label, value in (
+                ("id", customer.external_id),
+                ("name", customer.name),
+                ("kind", customer.kind),
+                (
+                    "country / language / time zone",
+                    f"{customer.country} / {customer.language} / {customer.timezone}",
+                ),
+                ("currency", customer.currency),
+                (
+                    "credit limit",
+                    ""
+                    if customer.credit_limit is None
+                    else display(customer.credit_limit, customer.currency),
+                ),
+                ("payment terms", f"{terms.code} ({terms.description})" if terms else ""),
+                ("tax id", customer.tax_id or ""),
+                ("collector", customer.collector or ""),
+                ("tags", ", ".join(customer.tags or [])),
+            ):
+                details.add_row(f"[bold]{label}[/]", value)
+            contacts = Table("name", "email", "phone", "address", title="Contacts")
+            for contact in customer.contacts:
+                address = ", ".join(
+                    part
+                    for part in (
+                        " ".join(p for p in (contact.street, contact.building_number) if p),
+                        " ".join(p for p in (contact.postal_code, contact.city) if p),
+                        contact.region,
+                        contact.country,
+                    )
+                    if part
+                )
+                contacts.add_row(
+                    contact.name or "", contact.email or "", contact.phone or "", address
+                )
+    except CobroError as exc:
+        fail(exc.message)
+    console.print(details)
+    console.print(contacts)
+    console.print(f"Invoices: `cobro invoices list --customer {customer_id}`")
