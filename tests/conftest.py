@@ -14,6 +14,9 @@ from sqlalchemy.orm import Session
 
 from cobro.db import make_engine, upgrade
 
+# Rich sizes its consoles when cobro.edge is imported: make CLI output wide enough to assert on.
+os.environ.setdefault("COLUMNS", "200")
+
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 

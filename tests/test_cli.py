@@ -1,0 +1,130 @@
+"""The `cobro` command end to end on a real SQLite file: output, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cobro.cli import app
+from cobro.db import make_engine, transaction, upgrade
+from tests.factories.ledger import make_company, make_customer, make_invoice, make_payment
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("COBRO_DATABASE_URL", url)
+    monkeypatch.delenv("COBRO_COMPANY", raising=False)
+    return url
+
+
+@pytest.fixture
+def ledger(db_url: str) -> str:
+    """A company with two customers, one paid and two open invoices."""
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    with transaction(engine) as session:
+        company = make_company(session, "acme")
+        ana = make_customer(session, company, "C-1", name="Ana Pérez S.L.")
+        bob = make_customer(session, company, "C-2", name="Bob GmbH", country="DE")
+        make_invoice(session, company, ana, 100_00, date(2026, 1, 1), date(2026, 1, 31), "F-1")
+        make_invoice(session, company, ana, 250_00, date(2026, 2, 1), date(2026, 3, 3), "F-2")
+        paid = make_invoice(session, company, bob, 40_00, date(2026, 1, 5), date(2026, 2, 4), "F-3")
+        make_payment(session, company, bob, 40_00, date(2026, 2, 10), (paid.number,))
+    engine.dispose()
+    return db_url
+
+
+def test_init_creates_the_schema_and_the_company(db_url: str) -> None:
+    result = runner.invoke(app, ["init", "--code", "acme", "--name", "Acme", "--country", "ES"])
+    assert result.exit_code == 0, result.output
+    assert "Created company acme" in result.output
+    listing = runner.invoke(app, ["companies"])
+    assert "acme" in listing.output
+
+
+def test_init_twice_is_a_clear_error_not_a_traceback(db_url: str) -> None:
+    runner.invoke(app, ["init", "--code", "acme"])
+    result = runner.invoke(app, ["init", "--code", "acme"])
+    assert result.exit_code == 1
+    assert "already exists" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_bad_currency_at_init_names_it(db_url: str) -> None:
+    result = runner.invoke(app, ["init", "--currency", "EURO"])
+    assert result.exit_code == 1
+    assert "unknown currency 'EURO'" in result.output
+
+
+def test_aging_shows_each_bucket_and_the_total(ledger: str) -> None:
+    result = runner.invoke(app, ["aging", "--on", "2026-03-05"])
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if "C-1" in line)
+    assert "100.00" in row  # F-1: 33 days past due → 31-60
+    assert "250.00" in row  # F-2: 2 days past due → 1-30
+    assert "350.00" in row
+    assert "C-2" not in result.output  # paid before that day
+
+
+def test_aging_on_an_earlier_day_shows_what_was_open_then(ledger: str) -> None:
+    result = runner.invoke(app, ["aging", "--on", "2026-02-05"])
+    assert result.exit_code == 0, result.output
+    assert "C-2" in result.output  # paid on 2026-02-10, so still open on the 5th
+    assert "2 customers" in " ".join(result.output.split())
+
+
+def test_invoices_list_filters_overdue_by_days_past_due(ledger: str) -> None:
+    result = runner.invoke(
+        app, ["invoices", "list", "--overdue", "--days-past-due", "30", "--on", "2026-03-05"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "F-1" in result.output
+    assert "F-2" not in result.output
+    assert "F-3" not in result.output
+
+
+def test_invoices_show_tells_how_a_settled_invoice_was_paid(ledger: str) -> None:
+    result = runner.invoke(app, ["invoices", "show", "F-3"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())  # Rich wraps long lines
+    assert "settled on 2026-02-10" in text
+    assert "36 days after issue, 6 days late" in text
+    assert "payment P" in text
+    assert "RF" in text
+
+
+def test_customers_list_and_show(ledger: str) -> None:
+    listing = runner.invoke(app, ["customers", "list", "--search", "gmbh"])
+    assert "C-2" in listing.output
+    assert "C-1" not in listing.output
+    shown = runner.invoke(app, ["customers", "show", "C-1"])
+    assert shown.exit_code == 0, shown.output
+    assert "Ana Pérez S.L." in shown.output
+    assert "Europe/Madrid" in shown.output
+
+
+def test_an_unknown_invoice_is_a_user_error(ledger: str) -> None:
+    result = runner.invoke(app, ["invoices", "show", "NOPE"])
+    assert result.exit_code == 1
+    assert "no invoice 'NOPE'" in result.output
+
+
+def test_a_database_without_the_schema_says_to_upgrade(db_url: str) -> None:
+    result = runner.invoke(app, ["aging"])
+    assert result.exit_code == 1
+    assert "cobro db upgrade" in result.output
+
+
+def test_a_database_in_a_missing_folder_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COBRO_DATABASE_URL", f"sqlite:///{tmp_path}/nowhere/x.db")
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 1
+    assert "nowhere" in result.output
