@@ -128,3 +128,28 @@ def test_a_database_in_a_missing_folder_is_named(
     result = runner.invoke(app, ["db", "upgrade"])
     assert result.exit_code == 1
     assert "nowhere" in result.output
+
+
+def test_a_credit_note_and_a_write_off_close_an_invoice(ledger: str) -> None:
+    credit = runner.invoke(
+        app,
+        ["invoices", "credit", "F-2", "--note", "CN-1", "--amount", "50,00", "--on", "2026-03-10"],
+    )
+    assert credit.exit_code == 0, credit.output
+    assert "200.00 EUR open" in credit.output
+    written = runner.invoke(
+        app, ["invoices", "write-off", "F-2", "--reason", "insolvent", "--on", "2026-04-01"]
+    )
+    assert written.exit_code == 0, written.output
+    assert "Wrote off 200.00 EUR" in written.output
+    shown = " ".join(runner.invoke(app, ["invoices", "show", "F-2"]).output.split())
+    assert "settled on 2026-04-01" in shown
+    assert "credit note CN-1" in shown
+
+
+def test_a_credit_larger_than_the_open_amount_is_refused(ledger: str) -> None:
+    result = runner.invoke(
+        app, ["invoices", "credit", "F-1", "--note", "CN-9", "--amount", "100.01"]
+    )
+    assert result.exit_code == 1
+    assert "exceeds the open amount" in result.output

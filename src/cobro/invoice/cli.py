@@ -15,9 +15,9 @@ from cobro.edge import CompanyOption, company_of, console, fail, unit_of_work
 from cobro.errors import CobroError
 from cobro.invoice.models import CreditNote, Invoice, WriteOff
 from cobro.invoice.rules import days_late, days_past_due, days_to_settle
-from cobro.invoice.service import get_invoice, invoices_query
+from cobro.invoice.service import add_credit_note, get_invoice, invoices_query, write_off
 from cobro.kit.dates import parse_date
-from cobro.kit.money import display
+from cobro.kit.money import display, parse_amount
 from cobro.payment.models import Allocation, Payment
 
 invoices_app = typer.Typer(help="Look at invoices.", no_args_is_help=True)
@@ -167,3 +167,60 @@ def _payments_of(session: Session, invoice_id: int) -> list[tuple[date, str, int
         .order_by(Allocation.applied_on, Allocation.id)
     ).all()
     return [(when, f"payment {ext}", int(amount)) for when, ext, amount in rows]
+
+
+AmountOption = typer.Option(..., "--amount", help="Amount in currency units, e.g. 120.50.")
+
+
+@invoices_app.command("credit")
+def credit_command(
+    number: str = typer.Argument(..., help="The invoice to credit."),
+    note: str = typer.Option(..., "--note", help="The credit note's own number."),
+    amount: str = AmountOption,
+    on: str | None = typer.Option(None, "--on", help="Issue date of the credit note (today)."),
+    reason: str | None = typer.Option(None, "--reason", help="Why (a return, a price fix…)."),
+    company: str | None = CompanyOption,
+) -> None:
+    """Issue a credit note that reduces what an invoice asks for."""
+    try:
+        day = on_date(on)
+        with unit_of_work() as session:
+            owner = company_of(session, company)
+            invoice = get_invoice(session, owner.id, number)
+            minor = parse_amount(amount, invoice.currency)
+            add_credit_note(session, owner, invoice, note, day, minor, reason)
+            left = invoice.open_amount
+    except CobroError as exc:
+        fail(exc.message)
+    console.print(
+        f"Credit note {note} issued; {number} now has {display(left, invoice.currency)}"
+        f" {invoice.currency} open."
+    )
+
+
+@invoices_app.command("write-off")
+def write_off_command(
+    number: str = typer.Argument(..., help="The invoice to write off."),
+    reason: str = typer.Option(..., "--reason", help="Why the company gives up on it."),
+    amount: str | None = typer.Option(
+        None, "--amount", help="Amount in currency units (default: all that is open)."
+    ),
+    on: str | None = typer.Option(None, "--on", help="Date of the write-off (today)."),
+    company: str | None = CompanyOption,
+) -> None:
+    """Write off all or part of an invoice's open amount."""
+    try:
+        day = on_date(on)
+        with unit_of_work() as session:
+            owner = company_of(session, company)
+            invoice = get_invoice(session, owner.id, number)
+            minor = parse_amount(amount, invoice.currency) if amount else None
+            entry = write_off(session, invoice, minor, day, reason)
+            left = invoice.open_amount
+    except CobroError as exc:
+        fail(exc.message)
+    cur = invoice.currency
+    console.print(
+        f"Wrote off {display(entry.amount, cur)} {cur} of {number}; "
+        f"{display(left, cur)} {cur} left open."
+    )
