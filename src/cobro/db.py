@@ -10,19 +10,20 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, String, create_engine, event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm import DeclarativeBase, Mapper, Session
 from sqlalchemy.types import TypeDecorator
 
-from cobro.errors import DatabaseUnavailable
+from cobro.errors import DatabaseUnavailable, Invalid
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -37,6 +38,28 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+@event.listens_for(Base, "before_insert", propagate=True)
+@event.listens_for(Base, "before_update", propagate=True)
+def _check_lengths(mapper: Mapper[Any], _connection: Connection, row: Any) -> None:
+    """Text longer than its column is refused on every backend: PostgreSQL would fail with a
+    driver error, SQLite would store it (so a file that imports on one would fail on the other)."""
+    for key, limit in _text_limits(mapper):
+        value = getattr(row, key)
+        if isinstance(value, str) and len(value) > limit:
+            raise Invalid(
+                f"{row.__tablename__.replace('_', ' ')} {key.replace('_', ' ')} "
+                f"{value[:20]!r}… is {len(value)} characters long, at most {limit}"
+            )
+
+
+@cache
+def _text_limits(mapper: Mapper[Any]) -> tuple[tuple[str, int], ...]:
+    kinds = ((attribute.key, attribute.columns[0].type) for attribute in mapper.column_attrs)
+    return tuple(
+        (key, kind.length) for key, kind in kinds if isinstance(kind, String) and kind.length
+    )
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC time stamps on every backend (SQLite forgets the zone; we put it back)."""
 
@@ -44,14 +67,18 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is not None and value.tzinfo is None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
             raise ValueError("naive datetime given where an aware UTC time is required")
-        return value
+        return value.astimezone(UTC)  # SQLite stores the wall time and drops the offset
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is not None and value.tzinfo is None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
-        return value
+        return value.astimezone(UTC)  # PostgreSQL answers in the connection's time zone
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

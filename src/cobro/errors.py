@@ -8,9 +8,11 @@ class CobroError(Exception):
 
     status: int = 400
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        # the input field at fault, when one is (an importer points at the file's column with it)
+        self.field = field
 
 
 class NotFound(CobroError):

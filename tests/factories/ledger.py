@@ -34,8 +34,9 @@ def make_company(
     )
 
 
-def make_customer(session: Session, company: Company, external_id: str | None = None,
-                  **fields: object) -> Customer:
+def make_customer(
+    session: Session, company: Company, external_id: str | None = None, **fields: object
+) -> Customer:
     data = CustomerIn(
         external_id=external_id or f"C{next(_seq)}",
         name=str(fields.pop("name", "Cliente Ejemplo")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from cobro.errors import Invalid
@@ -50,25 +51,25 @@ class CustomerIn:
 def normalise_customer(data: CustomerIn, default_currency: str) -> CustomerIn:
     """Check every field and fill language, time zone and currency from the country if missing."""
     if not data.external_id.strip():
-        raise Invalid("customer id is empty")
+        raise Invalid("customer id is empty", field="external_id")
     if not data.name.strip():
-        raise Invalid("customer name is empty")
+        raise Invalid("customer name is empty", field="name")
     kind = data.kind.strip().lower()
     if kind not in KINDS:
-        raise Invalid(f"customer kind {data.kind!r}: expected business or consumer")
-    country = check_country(data.country)
+        raise Invalid(f"customer kind {data.kind!r}: expected business or consumer", field="kind")
+    country = _checked("country", check_country, data.country)
     language, zone, currency = COUNTRY_DEFAULTS.get(country, ("en", "UTC", default_currency))
     if data.credit_limit is not None and data.credit_limit < 0:
-        raise Invalid(f"credit limit {data.credit_limit} is negative")
+        raise Invalid(f"credit limit {data.credit_limit} is negative", field="credit_limit")
     return replace(
         data,
         external_id=data.external_id.strip(),
         name=data.name.strip(),
         kind=kind,
         country=country,
-        language=check_language(data.language or language),
-        timezone=check_timezone(data.timezone or zone),
-        currency=check_currency(data.currency or currency),
+        language=_checked("language", check_language, data.language or language),
+        timezone=_checked("timezone", check_timezone, data.timezone or zone),
+        currency=_checked("currency", check_currency, data.currency or currency),
         tags=tuple(sorted({tag.strip() for tag in data.tags if tag.strip()})),
         contact=_normalise_contact(data.contact),
     )
@@ -78,8 +79,18 @@ def _normalise_contact(contact: ContactIn | None) -> ContactIn | None:
     if contact is None or contact.is_empty():
         return None
     if contact.email is not None and not _EMAIL.match(contact.email):
-        raise Invalid(f"{contact.email!r} is not an email address")
+        raise Invalid(f"{contact.email!r} is not an email address", field="email")
     if contact.phone is not None and not _PHONE.match(contact.phone):
-        raise Invalid(f"{contact.phone!r} is not a phone number")
-    country = check_country(contact.country) if contact.country else None
+        raise Invalid(f"{contact.phone!r} is not a phone number", field="phone")
+    country = (
+        _checked("contact_country", check_country, contact.country) if contact.country else None
+    )
     return replace(contact, country=country)
+
+
+def _checked(name: str, check: Callable[[str], str], value: str) -> str:
+    """Run a code check and say which field failed (an importer points at the column)."""
+    try:
+        return check(value)
+    except Invalid as exc:
+        raise Invalid(exc.message, field=name) from None

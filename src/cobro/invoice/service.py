@@ -5,15 +5,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Date, Select, column, func, select, table, union_all
+from sqlalchemy.orm import Session, object_session
 
 from cobro.company.models import Company
 from cobro.customer.models import Customer
 from cobro.customer.service import Change, get_customer
 from cobro.errors import Conflict, NotFound
 from cobro.invoice.models import CreditNote, Installment, Invoice, WriteOff
-from cobro.invoice.rules import InvoiceIn, check_reduction, prepare_invoice
+from cobro.invoice.rules import (
+    InvoiceIn,
+    applicable_terms,
+    check_reduction,
+    check_update,
+    prepare_invoice,
+)
 from cobro.kit.dates import plus_days
 from cobro.kit.money import check_currency, exponent
 from cobro.terms.models import PaymentTerms
@@ -62,8 +68,16 @@ def upsert_invoice(session: Session, company: Company, data: InvoiceIn) -> tuple
     for name, value in changed.items():
         setattr(invoice, name, value)
     invoice.open_amount = invoice.total - reduced
-    invoice.settled_on = invoice.settled_on if invoice.open_amount == 0 else None
-    invoice.installments = _installments(prepared.installments)
+    if invoice.open_amount > 0:
+        invoice.settled_on = None
+    elif invoice.settled_on is None:  # the new total is what was already taken: settled
+        invoice.settled_on = last_reduction_on(session, invoice.id)
+    if [(part.due_date, part.amount) for part in invoice.installments] != list(
+        prepared.installments
+    ):
+        invoice.installments.clear()
+        session.flush()  # the old rows go before new ones reuse their sequence numbers
+        invoice.installments = _installments(prepared.installments)
     session.flush()
     return invoice, Change.UPDATED
 
@@ -71,11 +85,9 @@ def upsert_invoice(session: Session, company: Company, data: InvoiceIn) -> tuple
 def _terms_for(
     session: Session, company: Company, customer: Customer, data: InvoiceIn
 ) -> PaymentTerms | None:
-    if data.terms:
-        return ensure_terms(session, company.id, data.terms)
-    if customer.terms_id is not None and data.due_date is None:
-        return session.get(PaymentTerms, customer.terms_id)
-    return None
+    own = ensure_terms(session, company.id, data.terms) if data.terms else None
+    customers = session.get(PaymentTerms, customer.terms_id) if customer.terms_id else None
+    return applicable_terms(own, customers, data.due_date)
 
 
 def _installments(parts: tuple[tuple[date, int], ...]) -> list[Installment]:
@@ -86,27 +98,45 @@ def _installments(parts: tuple[tuple[date, int], ...]) -> list[Installment]:
 
 
 def _check_update(invoice: Invoice, changed: dict[str, object]) -> None:
-    reduced = invoice.total - invoice.open_amount
-    if "currency" in changed and reduced:
-        raise Conflict(
-            f"invoice {invoice.number}: cannot change the currency, {reduced} minor units "
-            "are already paid, credited or written off"
-        )
     new_total = changed.get("total", invoice.total)
+    new_currency = changed.get("currency", invoice.currency)
     assert isinstance(new_total, int)
-    if new_total < reduced:
-        raise Conflict(
-            f"invoice {invoice.number}: new total {new_total} is below the {reduced} "
-            "already paid, credited or written off"
-        )
+    assert isinstance(new_currency, str)
+    check_update(
+        invoice.number,
+        invoice.total - invoice.open_amount,
+        invoice.currency,
+        new_currency,
+        new_total,
+    )
 
 
 def reduce_open(invoice: Invoice, amount: int, on: date, what: str) -> None:
-    """Take `amount` off the open amount; the invoice is settled on `on` when nothing is left."""
+    """Take `amount` off the open amount. When nothing is left the invoice is settled on the
+    latest date of all its reductions: `on`, or later when an earlier-recorded one is dated
+    later (a credit note imported after a payment, but dated before it)."""
     check_reduction(invoice.open_amount, amount, f"{what} on invoice {invoice.number}")
     invoice.open_amount -= amount
     if invoice.open_amount == 0:
-        invoice.settled_on = on
+        session = object_session(invoice)
+        latest = last_reduction_on(session, invoice.id) if session is not None else None
+        invoice.settled_on = max(on, latest) if latest is not None else on
+
+
+# Allocations belong to cobro.payment, a layer above this one: only their dates are read here,
+# by table name, to know when an invoice's last reduction took effect.
+_ALLOCATION = table("allocation", column("invoice_id"), column("applied_on", Date))
+
+
+def last_reduction_on(session: Session, invoice_id: int) -> date | None:
+    """The latest date of the invoice's allocations, credit notes and write-offs."""
+    dates = union_all(
+        select(_ALLOCATION.c.applied_on.label("day")).where(_ALLOCATION.c.invoice_id == invoice_id),
+        select(CreditNote.issue_date).where(CreditNote.invoice_id == invoice_id),
+        select(WriteOff.written_off_on).where(WriteOff.invoice_id == invoice_id),
+    ).subquery()
+    latest: date | None = session.scalar(select(func.max(dates.c.day)))
+    return latest
 
 
 def restore_open(invoice: Invoice, amount: int) -> None:

@@ -9,16 +9,24 @@ from babel import Locale, UnknownLocaleError
 
 from cobro.errors import Invalid
 
+# CLDR territories that are no country: groupings (EU, EZ, UN), "unknown" (ZZ), "outlying
+# Oceania" (QO) and the pseudo-locale regions (XA, XB)
+_NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"})
+# tzdata entries that name no place: "localtime" is whatever the machine is set to
+_NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
+
 
 @cache
 def _countries() -> frozenset[str]:
     codes = (str(code) for code in Locale("en").territories)
-    return frozenset(code for code in codes if len(code) == 2 and code.isalpha())
+    return frozenset(
+        code for code in codes if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+    )
 
 
 @cache
 def _timezones() -> frozenset[str]:
-    return frozenset(available_timezones())
+    return frozenset(available_timezones()) - _NOT_ZONES
 
 
 def check_country(code: str) -> str:

@@ -25,8 +25,8 @@ def parse_date(text: str, dayfirst: bool = False) -> date:
     local = _LOCAL.match(clean)
     if local:
         first, second, year = int(local[1]), int(local[2]), int(local[3])
-        if len(local[3]) == 2:
-            year += 2000
+        if len(local[3]) == 2:  # the POSIX pivot, as strptime's %y: 69–99 → 19xx, 00–68 → 20xx
+            year += 1900 if year >= 69 else 2000
         day, month = (first, second) if dayfirst else (second, first)
         return _make(year, month, day, text)
     raise Invalid(f"{text!r} is not a date (use YYYY-MM-DD, or D/M/YYYY with --dayfirst)")

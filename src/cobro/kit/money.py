@@ -7,14 +7,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
 from cobro.errors import Invalid
 
-_NOT_NUMBER = re.compile(r"[^0-9.,\-+]")
+# sign, currency symbol or code, sign, the number, currency symbol or code: "-€1.234,56", "3,50 EUR"
+_AMOUNT = re.compile(
+    r"^(?P<sign>[+-]?)\s*(?P<pre>[^\d\s.,+\-]{0,3})\s*(?P<sign2>[+-]?)\s*"
+    r"(?P<number>[0-9](?:[0-9.,'\u2019\s]*[0-9])?|[.,][0-9]+)\s*(?P<post>[^\d\s.,+\-]{0,3})$"
+)
+_GROUP_MARKS = " '\u2019\u00a0\u202f\u2009"  # spaces and apostrophes only ever group thousands
+_GROUPED = (
+    re.compile(r"^[0-9]{1,3}(?:_[0-9]{3})*$"),  # 1_234_567
+    re.compile(r"^[0-9]{1,2}(?:_[0-9]{2})*_[0-9]{3}$"),  # 12_34_567 (Indian lakh grouping)
+)
+_NOT_MONEY = frozenset({"XXX", "XTS"})  # ISO 4217 "no currency" and "testing" codes
 
 
 @cache
@@ -25,7 +35,7 @@ def _known_currencies() -> frozenset[str]:
 def check_currency(code: str) -> str:
     """Return the upper-cased ISO 4217 code, or raise `Invalid` naming it."""
     clean = code.strip().upper()
-    if len(clean) != 3 or clean not in _known_currencies():
+    if len(clean) != 3 or clean not in _known_currencies() or clean in _NOT_MONEY:
         raise Invalid(f"unknown currency {code!r} (expected an ISO 4217 code such as EUR, USD)")
     return clean
 
@@ -52,36 +62,59 @@ def parse_amount(text: str, currency: str, decimal_mark: str | None = None) -> i
     """Parse a written amount into minor units.
 
     With both "," and "." present, the last one is the decimal mark. With one kind only, it is the
-    decimal mark unless it repeats or is followed by exactly three digits (then it groups
-    thousands). `decimal_mark` forces the reading when a file is known to use one convention.
+    decimal mark unless it repeats or is followed by exactly three digits after one to three
+    digits other than "0" (then it groups thousands) — except for currencies with three decimals,
+    where "1.500" is one and a half. Spaces and apostrophes group thousands; groups must have
+    three digits. A currency symbol or code may stand before or after the number, and
+    "(12,50)" is negative, as accountants write it. `decimal_mark` forces the reading when a
+    file is known to use one convention.
     """
-    raw = _NOT_NUMBER.sub("", text.replace("\u2212", "-"))
-    if not raw or not any(ch.isdigit() for ch in raw):
+    if decimal_mark not in (None, ".", ","):
+        raise ValueError(f"decimal mark must be '.' or ',', not {decimal_mark!r}")
+    clean = text.strip().replace("\u2212", "-")
+    negative = clean.startswith("(") and clean.endswith(")")
+    match = _AMOUNT.match(clean[1:-1].strip() if negative else clean)
+    if (
+        not match
+        or (match["sign"] and match["sign2"])
+        or (negative and match["sign"] + match["sign2"])
+    ):
         raise Invalid(f"{text!r} is not an amount")
-    mark = decimal_mark or _guess_decimal_mark(raw)
+    number = match["number"]
+    mark = decimal_mark or _guess_decimal_mark(number, exponent(currency))
+    whole, _, fraction = number.rpartition(mark) if mark in number else (number, "", "")
     group = "," if mark == "." else "."
-    normal = raw.replace(group, "").replace(mark, ".")
-    try:
-        value = Decimal(normal)
-    except InvalidOperation:
-        raise Invalid(f"{text!r} is not an amount") from None
-    if not value.is_finite():
+    if (fraction and not fraction.isdigit()) or not _is_grouped(whole, group):
         raise Invalid(f"{text!r} is not an amount")
-    return to_minor(value, currency)
+    digits = "".join(ch for ch in whole if ch.isdigit()) or "0"
+    value = Decimal(f"{digits}.{fraction or 0}")
+    sign = -1 if negative or "-" in (match["sign"], match["sign2"]) else 1
+    return sign * to_minor(value, currency)
 
 
-def _guess_decimal_mark(raw: str) -> str:
-    last_dot, last_comma = raw.rfind("."), raw.rfind(",")
+def _guess_decimal_mark(number: str, currency_exponent: int) -> str:
+    last_dot, last_comma = number.rfind("."), number.rfind(",")
     if last_dot >= 0 and last_comma >= 0:
         return "." if last_dot > last_comma else ","
-    sep = "." if last_dot >= 0 else ","
-    pos = max(last_dot, last_comma)
-    if pos < 0:
+    if last_dot < 0 and last_comma < 0:
         return "."
-    digits_after = len(raw) - pos - 1
-    if raw.count(sep) > 1 or digits_after == 3:
-        return "," if sep == "." else "."
-    return sep
+    sep = "." if last_dot >= 0 else ","
+    other = "," if sep == "." else "."
+    head, _, tail = number.rpartition(sep)
+    if number.count(sep) > 1:
+        return other
+    looks_grouped = len(tail) == 3 and head.isdigit() and len(head) <= 3 and head[0] != "0"
+    return other if looks_grouped and currency_exponent != 3 else sep
+
+
+def _is_grouped(whole: str, group: str) -> bool:
+    """Digits only, or digits in well-formed thousands groups."""
+    if whole.isdigit() or not whole:
+        return True
+    marked = whole.replace(group, "_")
+    for space in _GROUP_MARKS:
+        marked = marked.replace(space, "_")
+    return any(pattern.match(marked) for pattern in _GROUPED)
 
 
 @dataclass(frozen=True, order=True)
@@ -92,6 +125,7 @@ class Money:
     def __post_init__(self) -> None:
         if not isinstance(self.amount, int) or isinstance(self.amount, bool):
             raise TypeError("money amounts are integer minor units")
+        object.__setattr__(self, "currency", check_currency(self.currency))
 
     def format(self, locale: str = "en") -> str:
         return str(

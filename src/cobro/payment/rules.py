@@ -3,6 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
+
+from cobro.errors import Conflict, Invalid
+
+
+def check_payment_amount(amount: int) -> None:
+    if amount <= 0:
+        raise Invalid(f"payment amount must be positive, got {amount}", field="amount")
+
+
+def check_same_payment(
+    external_id: str,
+    stored: tuple[int, str, date, int | None],
+    given: tuple[int, str, date, int | None],
+) -> None:
+    """A payment recorded again must be the same money: (amount, currency, date, customer id).
+
+    A row without a customer matches the stored one whatever customer it has since been given
+    (applying cash to an invoice names the payer), so re-importing a file changes nothing.
+    """
+    *stored_money, stored_customer = stored
+    *given_money, given_customer = given
+    if stored_money != given_money or given_customer not in (None, stored_customer):
+        raise Conflict(f"payment {external_id!r} already exists with other content")
 
 
 def plan_allocations(available: int, targets: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:

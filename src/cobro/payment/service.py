@@ -5,17 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import BigInteger, ColumnElement, cast, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from cobro.company.models import Company
 from cobro.customer.service import Change, get_customer
-from cobro.errors import Conflict, Invalid
+from cobro.errors import Invalid
 from cobro.invoice.models import CreditNote, Invoice, WriteOff
 from cobro.invoice.service import get_invoice, reduce_open, restore_open
 from cobro.kit.money import check_currency
 from cobro.payment.models import Allocation, Payment
-from cobro.payment.rules import plan_allocations
+from cobro.payment.rules import check_payment_amount, check_same_payment, plan_allocations
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,7 @@ def record_payment(
 
     Recording the same payment again changes nothing; the same id with other content is an error.
     """
-    if data.amount <= 0:
-        raise Invalid(f"payment amount must be positive, got {data.amount}")
+    check_payment_amount(data.amount)
     currency = check_currency(data.currency)
     customer = get_customer(session, company.id, data.customer) if data.customer else None
     existing = session.scalar(
@@ -49,13 +48,11 @@ def record_payment(
         )
     )
     if existing is not None:
-        same = (existing.amount, existing.currency, existing.received_on) == (
-            data.amount,
-            currency,
-            data.received_on,
-        ) and existing.customer_id == (customer.id if customer else None)
-        if not same:
-            raise Conflict(f"payment {data.external_id!r} already exists with other content")
+        check_same_payment(
+            data.external_id,
+            (existing.amount, existing.currency, existing.received_on, existing.customer_id),
+            (data.amount, currency, data.received_on, customer.id if customer else None),
+        )
         return existing, Change.UNCHANGED
     payment = Payment(
         company_id=company.id,
@@ -69,9 +66,8 @@ def record_payment(
         reference=data.reference,
         payer_name=data.payer_name,
     )
-    session.add(payment)
-    session.flush()
-    targets = [get_invoice(session, company.id, number) for number in data.invoices]
+    # find and check every invoice before writing anything: a refused payment leaves no trace
+    targets = [get_invoice(session, company.id, number) for number in dict.fromkeys(data.invoices)]
     if not targets and apply_oldest and customer is not None:
         targets = list(
             session.scalars(
@@ -86,6 +82,10 @@ def record_payment(
         )
     for invoice in targets:
         _check_same_party(payment, invoice)
+    if len({invoice.customer_id for invoice in targets}) > 1:  # an unknown payer pays one customer
+        raise Invalid(f"payment {data.external_id} names invoices of several customers")
+    session.add(payment)
+    session.flush()
     by_id = {invoice.id: invoice for invoice in targets}
     for invoice_id, amount in plan_allocations(
         payment.unapplied, [(i.id, i.open_amount) for i in targets]
@@ -148,21 +148,26 @@ class LedgerBreak:
     computed: int
 
 
+def _total(amount: InstrumentedAttribute[int]) -> ColumnElement[int]:
+    """SUM of a money column as an integer: PostgreSQL sums bigint into numeric (a Decimal)."""
+    return cast(func.sum(amount), BigInteger)
+
+
 def check_ledger(session: Session, company_id: int) -> list[LedgerBreak]:
     """Every invoice's open amount equals total − allocations − credits − write-offs, and every
     payment's unapplied cash equals amount − allocations. Set-based: one query per table."""
     alloc = (
-        select(Allocation.invoice_id, func.sum(Allocation.amount).label("s"))
+        select(Allocation.invoice_id, _total(Allocation.amount).label("s"))
         .group_by(Allocation.invoice_id)
         .subquery()
     )
     credit = (
-        select(CreditNote.invoice_id, func.sum(CreditNote.amount).label("s"))
+        select(CreditNote.invoice_id, _total(CreditNote.amount).label("s"))
         .group_by(CreditNote.invoice_id)
         .subquery()
     )
     written = (
-        select(WriteOff.invoice_id, func.sum(WriteOff.amount).label("s"))
+        select(WriteOff.invoice_id, _total(WriteOff.amount).label("s"))
         .group_by(WriteOff.invoice_id)
         .subquery()
     )
@@ -180,7 +185,7 @@ def check_ledger(session: Session, company_id: int) -> list[LedgerBreak]:
         .where(Invoice.company_id == company_id, Invoice.open_amount != computed)
     ).all()
     paid = (
-        select(Allocation.payment_id, func.sum(Allocation.amount).label("s"))
+        select(Allocation.payment_id, _total(Allocation.amount).label("s"))
         .group_by(Allocation.payment_id)
         .subquery()
     )

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from cobro.customer.models import Customer
 from cobro.invoice.models import CreditNote, Invoice, WriteOff
@@ -55,27 +55,67 @@ def open_as_of(on: date) -> ColumnElement[Any]:
     return Invoice.total - allocated - credited - written
 
 
+def reduced_after(session: Session, company_id: int, on: date) -> bool:
+    """Whether any allocation, credit note or write-off of the company takes effect after `on`.
+
+    Each test reads its table from the date (an index range, empty on a current aging) and stops
+    at the first row of the company: instant on a million invoices, where finding the latest
+    reduction (`latest_reduction`) joins every allocation to its invoice (~2 s)."""
+    checks = [
+        select(Allocation.id)
+        .where(Allocation.applied_on > on, _of_company(Allocation.invoice_id, company_id))
+        .limit(1),
+        select(CreditNote.id)
+        .where(CreditNote.company_id == company_id, CreditNote.issue_date > on)
+        .limit(1),
+        select(WriteOff.id)
+        .where(WriteOff.written_off_on > on, _of_company(WriteOff.invoice_id, company_id))
+        .limit(1),
+    ]
+    return any(session.scalar(check) is not None for check in checks)
+
+
+def _of_company(invoice_id: InstrumentedAttribute[int], company_id: int) -> ColumnElement[bool]:
+    return (
+        select(Invoice.id)
+        .where(Invoice.id == invoice_id, Invoice.company_id == company_id)
+        .exists()
+    )
+
+
 def aging_rows(session: Session, company_id: int, on: date) -> list[Any]:
     """(customer id, external id, name, currency, one sum per bucket…) for every customer with
     an open amount on `on`. When nothing was reduced after `on`, the stored open amount is the
-    amount as of `on` and the query reads one row per invoice."""
-    latest = latest_reduction(session, company_id)
-    amount = Invoice.open_amount if latest is None or latest <= on else open_as_of(on)
-    buckets = [
-        func.sum(case((_in_bucket(bucket, on), amount), else_=0)).label(bucket.value)
-        for bucket, _limit in BUCKET_LIMITS
-    ]
-    query = (
-        select(Customer.id, Customer.external_id, Customer.name, Invoice.currency, *buckets)
-        .join(Customer, Customer.id == Invoice.customer_id)
+    amount as of `on` and the query reads one row per invoice.
+
+    The open amount is summed per customer, currency and bucket first, then spread into one
+    column per bucket: so each invoice's amount is computed once. Written as one sum per bucket
+    column, SQLite evaluated the as-of amount (three subqueries) six times per invoice."""
+    amount = open_as_of(on) if reduced_after(session, company_id, on) else Invoice.open_amount
+    bucket = case(*((_in_bucket(b, on), b.value) for b, _limit in BUCKET_LIMITS)).label("bucket")
+    per_bucket = (
+        select(Invoice.customer_id, Invoice.currency, bucket, func.sum(amount).label("amount"))
         .where(
             Invoice.company_id == company_id,
             Invoice.issue_date <= on,
             or_(Invoice.settled_on.is_(None), Invoice.settled_on > on),
         )
-        .group_by(Customer.id, Customer.external_id, Customer.name, Invoice.currency)
-        .having(func.sum(amount) > 0)
-        .order_by(Customer.external_id, Invoice.currency)
+        # by its label: PostgreSQL cannot tell two renderings with their own parameters apart
+        .group_by(Invoice.customer_id, Invoice.currency, "bucket")
+        .subquery("per_bucket")
+    )
+    buckets = [
+        func.sum(case((per_bucket.c.bucket == b.value, per_bucket.c.amount), else_=0)).label(
+            b.value
+        )
+        for b, _limit in BUCKET_LIMITS
+    ]
+    query = (
+        select(Customer.id, Customer.external_id, Customer.name, per_bucket.c.currency, *buckets)
+        .join_from(per_bucket, Customer, Customer.id == per_bucket.c.customer_id)
+        .group_by(Customer.id, Customer.external_id, Customer.name, per_bucket.c.currency)
+        .having(func.sum(per_bucket.c.amount) > 0)
+        .order_by(Customer.external_id, per_bucket.c.currency)
     )
     return list(session.execute(query).all())
 

@@ -22,6 +22,8 @@ _NET = re.compile(r"^(?:NET)?(\d{1,3})$")
 _EOM = re.compile(r"^EOM(?:\+?(\d{1,3}))?$")
 _DISCOUNT = re.compile(r"^(\d{1,2}(?:\.\d{1,2})?)[/%](\d{1,3})$")
 _PART = re.compile(r"^(REST|\d+(?:\.\d+)?%?)@(\d{1,3})$")
+_PLUS = re.compile(r"\s*\+\s*")  # "EOM + 30" → "EOM+30"
+_NET_SPACE = re.compile(r"NET\s+(?=\d)")  # "NET 30" → "NET30"
 MAX_DAYS = 999
 
 
@@ -63,7 +65,7 @@ def _share_code(share: Share) -> str:
 
 
 def parse_terms(text: str) -> Terms:
-    tokens = text.upper().replace("NET ", "NET").replace("EOM +", "EOM+").split()
+    tokens = _NET_SPACE.sub("NET", _PLUS.sub("+", text.upper())).split()
     if not tokens:
         raise Invalid("payment terms are empty")
     if "@" in tokens[0]:
@@ -118,12 +120,17 @@ def _check_shares(shares: list[Share], text: str) -> None:
         raise Invalid(f"installments in {text!r} must fall on increasing days")
     rests = sum(1 for share in shares if share.percent is None and share.amount is None)
     percents = [share.percent for share in shares if share.percent is not None]
-    if rests > 1 or (rests == 1 and shares[-1].percent is not None):
+    amounts = [share.amount for share in shares if share.amount is not None]
+    if rests > 1:
         raise Invalid(f"installments in {text!r}: at most one REST share")
     if percents and not rests and len(percents) == len(shares) and sum(percents) != 100:
         raise Invalid(f"installment shares in {text!r} add up to {sum(percents)} %, not 100 %")
     if any(p <= 0 for p in percents) or sum(percents) > 100:
         raise Invalid(f"installment shares in {text!r} must be positive and at most 100 %")
+    if any(a <= 0 for a in amounts):
+        raise Invalid(f"installment amounts in {text!r} must be positive")
+    if rests and sum(percents) >= 100:
+        raise Invalid(f"installments in {text!r}: the shares take 100 %, nothing left for REST")
 
 
 def due_date(terms: Terms, issued: date) -> date:
@@ -157,7 +164,10 @@ def schedule(terms: Terms, issued: date, total: int, exponent: int) -> list[tupl
         if share.percent is not None:
             amounts.append(int(Decimal(total) * share.percent / 100))
         elif share.amount is not None:
-            amounts.append(int(share.amount.scaleb(exponent)))
+            scaled = share.amount.scaleb(exponent)
+            if scaled != scaled.to_integral_value():
+                raise Invalid(f"installment of {share.amount} has more decimals than the currency")
+            amounts.append(int(scaled))
         else:
             amounts.append(None)
     rest = total - sum(a for a in amounts if a is not None)
