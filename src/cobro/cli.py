@@ -12,8 +12,10 @@ from cobro.company.cli import companies_command, init_command
 from cobro.config import load_settings
 from cobro.customer.cli import customers_app
 from cobro.db import describe_db_error, upgrade
+from cobro.demo.cli import demo_command
 from cobro.edge import EXIT_USER_ERROR, console, errors, fail
 from cobro.errors import CobroError
+from cobro.importer.cli import export_command, import_app
 from cobro.invoice.cli import invoices_app
 from cobro.report.cli import aging_command
 
@@ -46,6 +48,9 @@ app.command("companies")(companies_command)
 app.add_typer(customers_app, name="customers")
 app.add_typer(invoices_app, name="invoices")
 app.command("aging")(aging_command)
+app.add_typer(import_app, name="import")
+app.command("export")(export_command)
+app.command("demo")(demo_command)
 
 
 def main() -> None:

@@ -10,7 +10,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
-from babel.numbers import format_currency, get_currency_precision, list_currencies
+from babel.numbers import (
+    format_currency,
+    get_currency_precision,
+    get_currency_symbol,
+    list_currencies,
+)
 
 from cobro.errors import Invalid
 
@@ -24,6 +29,7 @@ _GROUPED = (
     re.compile(r"^[0-9]{1,3}(?:_[0-9]{3})*$"),  # 1_234_567
     re.compile(r"^[0-9]{1,2}(?:_[0-9]{2})*_[0-9]{3}$"),  # 12_34_567 (Indian lakh grouping)
 )
+_SYMBOL_LOCALES = ("en", "en_US", "en_GB", "es", "es_ES", "es_MX", "de", "fr")
 _NOT_MONEY = frozenset({"XXX", "XTS"})  # ISO 4217 "no currency" and "testing" codes
 
 
@@ -80,6 +86,9 @@ def parse_amount(text: str, currency: str, decimal_mark: str | None = None) -> i
         or (negative and match["sign"] + match["sign2"])
     ):
         raise Invalid(f"{text!r} is not an amount")
+    for marker in (match["pre"], match["post"]):
+        if marker and marker.upper() not in _markers(check_currency(currency)):
+            raise Invalid(f"{text!r}: {marker!r} is not a mark of {currency.upper()}")
     number = match["number"]
     mark = decimal_mark or _guess_decimal_mark(number, exponent(currency))
     whole, _, fraction = number.rpartition(mark) if mark in number else (number, "", "")
@@ -90,6 +99,15 @@ def parse_amount(text: str, currency: str, decimal_mark: str | None = None) -> i
     value = Decimal(f"{digits}.{fraction or 0}")
     sign = -1 if negative or "-" in (match["sign"], match["sign2"]) else 1
     return sign * to_minor(value, currency)
+
+
+@cache
+def _markers(currency: str) -> frozenset[str]:
+    """What may stand beside an amount in this currency: its code and its symbols ("€", "US$",
+    and "$" for every dollar or peso)."""
+    symbols = {str(get_currency_symbol(currency, locale)).upper() for locale in _SYMBOL_LOCALES}
+    symbols |= {"$" for symbol in symbols if symbol.endswith("$")}
+    return frozenset({currency, *symbols})
 
 
 def _guess_decimal_mark(number: str, currency_exponent: int) -> str:

@@ -142,13 +142,16 @@ def due_date(terms: Terms, issued: date) -> date:
 
 
 def discount(terms: Terms, issued: date, total: int) -> tuple[date, int] | None:
-    """Early-payment discount: (last day to take it, amount off in minor units, rounded half up)."""
+    """Early-payment discount: (last day to take it, amount off in minor units, rounded half up).
+
+    Rounding never lets the discount take the whole invoice: something is always left to pay.
+    """
     if not terms.discount_percent:
         return None
     off = (Decimal(total) * terms.discount_percent / 100).to_integral_value(
         rounding="ROUND_HALF_UP"
     )
-    return plus_days(issued, terms.discount_days), int(off)
+    return plus_days(issued, terms.discount_days), min(int(off), total - 1)
 
 
 def schedule(terms: Terms, issued: date, total: int, exponent: int) -> list[tuple[date, int]]:
