@@ -153,3 +153,19 @@ def test_a_credit_larger_than_the_open_amount_is_refused(ledger: str) -> None:
     )
     assert result.exit_code == 1
     assert "exceeds the open amount" in result.output
+
+
+def test_a_read_only_database_is_a_clear_error(
+    ledger: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tests run as root, which ignores file modes; SQLite's read-only mode stands in for a file
+    # the user may not write.
+    path = ledger.removeprefix("sqlite:///")
+    monkeypatch.setenv("COBRO_DATABASE_URL", f"sqlite:///file:{path}?mode=ro&uri=true")
+    result = runner.invoke(
+        app, ["invoices", "credit", "F-2", "--note", "CN-7", "--amount", "1", "--on", "2026-03-10"]
+    )
+    assert result.exit_code == 1
+    assert "readonly" in result.output
+    assert "permissions" in result.output
+    assert "Traceback" not in result.output
