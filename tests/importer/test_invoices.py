@@ -110,9 +110,7 @@ def test_a_bad_row_stops_the_whole_file_and_is_told_by_row_column_and_value(
     path = write_csv(tmp_path / "f.csv", rows)
     with pytest.raises(RowsInvalid) as caught:
         run(session, company, path)
-    assert caught.value.report.problems == [
-        Problem(4, "Amount", "abc", "'abc' is not an amount")
-    ]
+    assert caught.value.report.problems == [Problem(4, "Amount", "abc", "'abc' is not an amount")]
     assert caught.value.message.startswith(f"{path}: row 4, column 'Amount': 'abc':")
     assert session.scalars(select(Invoice.number)).all() == []
 
@@ -228,7 +226,8 @@ def test_defaults_fill_a_missing_column_and_empty_cells(
     session: Session, company: Company, tmp_path: Path
 ) -> None:
     rows = [["Invoice", "Customer", "Date", "Amount", "Currency"],
-            ["F-1", "C1", "2026-01-10", "10", ""], ["F-2", "C1", "2026-01-10", "10", "EUR"]]  # fmt: skip
+            ["F-1", "C1", "2026-01-10", "10", ""],
+            ["F-2", "C1", "2026-01-10", "10", "EUR"]]  # fmt: skip
     run(session, company, write_csv(tmp_path / "f.csv", rows),
         mapping=Mapping(defaults={"currency": "USD", "terms": "NET30"}))  # fmt: skip
     first, second = get_invoice(session, company.id, "F-1"), get_invoice(session, company.id, "F-2")
@@ -276,7 +275,8 @@ def test_create_customers_makes_the_missing_ones_with_the_default_country_and_ta
     session: Session, company: Company, tmp_path: Path
 ) -> None:
     rows = [["Invoice", "Customer", "Date", "Amount", "Zone"],
-            ["F-1", "N1", "2026-01-10", "10", "north"], ["F-2", "N1", "2026-01-11", "10", "west"]]  # fmt: skip
+            ["F-1", "N1", "2026-01-10", "10", "north"],
+            ["F-2", "N1", "2026-01-11", "10", "west"]]  # fmt: skip
     mapping = Mapping(columns={"Zone": "tag:zone"}, defaults={"country": "US"})
     path = write_csv(tmp_path / "f.csv", rows)
     assert problems(session, company, path, mapping=mapping)[0].column == "Customer"
@@ -348,9 +348,7 @@ def test_a_row_split_by_an_unquoted_delimiter_is_rejected(
     session: Session, company: Company, tmp_path: Path
 ) -> None:
     path = tmp_path / "f.csv"
-    path.write_text(
-        "Invoice,Customer,Date,Amount\nF-1,C1,2026-01-10,1,234.50\n", encoding="utf-8"
-    )
+    path.write_text("Invoice,Customer,Date,Amount\nF-1,C1,2026-01-10,1,234.50\n", encoding="utf-8")
     found = problems(session, company, path)
     assert (found[0].row, found[0].column) == (2, "")
     assert "has 5 cells but the header has 4" in found[0].reason
@@ -365,3 +363,13 @@ def test_objects_the_caller_holds_show_what_the_import_wrote(
     changed = [GOOD[0], ["F-1", "C1", "2026-01-10", "2026-02-09", "130.00", "EUR"]]
     run(session, company, write_csv(tmp_path / "g.csv", changed))
     assert invoice.total == 130_00
+
+
+def test_a_file_read_with_the_wrong_delimiter_says_so(
+    session: Session, company: Company, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "f.csv", GOOD, delimiter=";")
+    with pytest.raises(Invalid) as caught:
+        run(session, company, path, mapping=Mapping(delimiter=","))
+    assert caught.value.message.startswith(f"{path}: no column for the required field number")
+    assert "only one column was found: is the delimiter right?" in caught.value.message

@@ -91,13 +91,13 @@ def test_a_synonym_never_takes_a_field_the_mapping_gave_to_another_column() -> N
 
 
 def test_map_option_with_an_unknown_field_lists_the_fields() -> None:
-    with pytest.raises(Invalid, match="unknown field 'totl'.*number, customer"):
+    with pytest.raises(Invalid, match=r"unknown field 'totl'.*number, customer"):
         combine(Mapping(), ["Bruto=totl"], "invoices")
 
 
 def test_map_option_naming_a_column_the_file_lacks_is_an_error() -> None:
     mapping = combine(Mapping(), ["Brutto=total"], "invoices")
-    with pytest.raises(Invalid, match="'Brutto', which f.csv does not have"):
+    with pytest.raises(Invalid, match=r"'Brutto', which f\.csv does not have"):
         resolve("invoices", "f.csv", ["Invoice", "Customer", "Date", "Amount"], mapping)
 
 
@@ -173,9 +173,7 @@ def test_the_command_line_overrides_the_mapping_file() -> None:
         ("ignore = 'Notes'\n", "ignore must be a list"),
     ],
 )
-def test_a_broken_mapping_file_says_what_is_wrong(
-    tmp_path: Path, text: str, message: str
-) -> None:
+def test_a_broken_mapping_file_says_what_is_wrong(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "map.toml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(Invalid, match=message):

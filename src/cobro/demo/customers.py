@@ -29,6 +29,9 @@ BUSINESS_TERMS = (
     ("40%@30 30%@60 30%@90", 2),
 )
 CONSUMER_TERMS = (("NET15", 60), ("NET30", 35), ("50%@30 50%@60", 5))
+CONSUMER_SHARE = 0.18
+DISCOUNT_TERMS = "2/10 NET30"
+EURO_COUNTRIES = ("ES", "DE", "FR")  # where SEPA direct debits are collected
 TERMS_CODES = tuple(code for code, _ in BUSINESS_TERMS)
 
 # rough value of one unit of each currency in euros: invoice sizes look alike everywhere
@@ -107,19 +110,29 @@ def draw_customers(
     profiles: list[Profile] = []
     customers: list[dict[str, Any]] = []
     contacts: list[dict[str, Any]] = []
-    weights = [_draw_weight(rng, country) for country in countries]
+    kinds = ["consumer" if rng.random() < CONSUMER_SHARE else "business" for _ in range(count)]
+    weights = [
+        _draw_weight(rng, kind) * (3 if behaviour is Behaviour.NEVER else 1)
+        for kind, behaviour in zip(kinds, behaviours, strict=True)
+    ]
+    terms = _terms(rng, kinds, behaviours, weights)
+    payers, overpayers = _habits(rng, countries, behaviours, kinds, weights)
     heavy = sorted(weights, reverse=True)[max(0, count // 20 - 1)] if count else 0.0
-    total_weight = sum(abs(w) for w in weights) or 1.0
-    for index, (country, behaviour, weight) in enumerate(
-        zip(countries, behaviours, weights, strict=True)
+    total_weight = sum(weights) or 1.0
+    for index, (country, kind, weight, code, payer) in enumerate(
+        zip(countries, kinds, weights, terms, payers, strict=True)
     ):
-        kind = "consumer" if weight < 0 else "business"
-        share = abs(weight) / total_weight
         tenure = _tenure(rng, months)
+        if payer.behaviour is Behaviour.NEVER:
+            # bought for months without paying (three times the usual), until the account was
+            # put on hold: its debts are old enough to be written off
+            tenure = (0, min(months, rng.randint(4, 10)))
+        habits = (payer, index in overpayers)
         profile, row, people = _draw_one(
-            rng, index, first_customer_id + index, country, behaviour, kind, abs(weight), tenure
+            rng, index, first_customer_id + index, country, kind, weight, tenure, code, habits
         )
-        key_account = kind == "business" and abs(weight) >= heavy
+        key_account = kind == "business" and weight >= heavy  # the top 5 %
+        share = weight / total_weight
         joined_on = min(_joined_on(rng, profile.joined, start), last_day)
         row.update(
             company_id=company_id,
@@ -146,10 +159,31 @@ def _shuffled(rng: random.Random, values: Sequence[_T], weights: list[int], coun
     return items
 
 
-def _draw_weight(rng: random.Random, country: Country) -> float:
-    """Invoices a customer gets, relatively; negative marks a consumer (few, small invoices)."""
-    if rng.random() < 0.18:
-        return -0.12 * rng.lognormvariate(0, 0.4)
+def _terms(
+    rng: random.Random, kinds: list[str], behaviours: list[Behaviour], weights: list[float]
+) -> list[str]:
+    """Terms per customer: exact shares among firms (every kind of terms in a small demo),
+    drawn for consumers. The largest punctual firm gets the early-payment discount, which it
+    takes: a demo shows every feature, however small."""
+    firms = [i for i, kind in enumerate(kinds) if kind == "business"]
+    shares = [share for _, share in BUSINESS_TERMS]
+    codes = _shuffled(rng, [code for code, _ in BUSINESS_TERMS], shares, len(firms))
+    terms = [_weighted(rng, CONSUMER_TERMS) for _ in kinds]
+    for index, code in zip(firms, codes, strict=True):
+        terms[index] = code
+    punctual = [i for i in firms if behaviours[i] is Behaviour.PUNCTUAL]
+    discounted = [i for i in firms if terms[i] == DISCOUNT_TERMS]
+    if punctual and discounted:
+        largest = max(punctual, key=lambda i: weights[i])
+        other = discounted[0]
+        terms[largest], terms[other] = terms[other], terms[largest]
+    return terms
+
+
+def _draw_weight(rng: random.Random, kind: str) -> float:
+    """How many invoices a customer gets, relatively: firms vary a lot, consumers buy little."""
+    if kind == "consumer":
+        return 0.12 * rng.lognormvariate(0, 0.4)
     return rng.lognormvariate(0, 1.1)
 
 
@@ -158,10 +192,11 @@ def _draw_one(
     index: int,
     customer_id: int,
     country: Country,
-    behaviour: Behaviour,
     kind: str,
     weight: float,
     tenure: tuple[int, int],
+    terms: str,
+    habits: tuple[Payer, bool],
 ) -> tuple[Profile, dict[str, Any], list[dict[str, Any]]]:
     language, _zone, currency = COUNTRY_DEFAULTS[country.code]
     place = address(rng, country)
@@ -169,7 +204,6 @@ def _draw_one(
     euro = EURO_VALUE[currency]
     if kind == "business":
         name, core = business_name(rng, country)
-        terms = _weighted(rng, BUSINESS_TERMS)
         mu = math.log(120_000 / euro) + rng.gauss(0, 0.9)
         sigma = rng.uniform(0.35, 0.9)
         mail = domain(core)
@@ -182,7 +216,6 @@ def _draw_one(
         tax_bp = country.vat_bp
     else:
         name = contact.full
-        terms = _weighted(rng, CONSUMER_TERMS)
         mu = math.log(9_000 / euro) + rng.gauss(0, 0.5)
         sigma = 0.4
         mailbox = f"{_local(contact.full)}{rng.randint(1, 99)}@{rng.choice(country.consumer_mail)}"
@@ -197,7 +230,7 @@ def _draw_one(
             region=place.region,
             country=place.country,
         )
-    payer = _payer(rng, behaviour, kind, currency, weight)
+    payer, overpays = habits
     method = _method(rng, payer, kind, country.code)
     profile = Profile(
         index=index,
@@ -214,7 +247,7 @@ def _draw_one(
         tax_bp=tax_bp,
         joined=tenure[0],
         left=tenure[1],
-        overpays=behaviour is not Behaviour.NEVER and rng.random() < 0.06,
+        overpays=overpays,
         method=method,
         purchase_orders=kind == "business" and rng.random() < 0.35,
         payer_name=name.upper() if rng.random() < 0.3 else name,  # some banks shout
@@ -244,16 +277,51 @@ def _contact(name: str | None, role: str, email: str, phone_number: str) -> dict
     return {"name": name, "role": role, "email": email, "phone": phone_number}
 
 
-def _payer(
-    rng: random.Random, behaviour: Behaviour, kind: str, currency: str, weight: float
-) -> Payer:
-    regular = behaviour in (Behaviour.PUNCTUAL, Behaviour.SLOW, Behaviour.CHRONIC)
-    if kind == "business" and regular and weight > 1.0 and rng.random() < 0.4:
-        # larger firms pay on a weekly payment run, several invoices in one transfer
-        return Payer(behaviour, run_weekday=rng.choice((1, 3, 4)))
-    if behaviour is Behaviour.PUNCTUAL and currency == "EUR" and rng.random() < 0.25:
-        return Payer(behaviour, direct_debit=True)
-    return Payer(behaviour)
+def _habits(
+    rng: random.Random,
+    countries: list[Country],
+    behaviours: list[Behaviour],
+    kinds: list[str],
+    weights: list[float],
+) -> tuple[list[Payer], set[int]]:
+    """How each customer pays, and who sometimes pays too much. Shares are exact (at least one
+    customer each), so even a small demo has payment runs, direct debits and unapplied cash."""
+    everyone = range(len(kinds))
+    regular = (Behaviour.PUNCTUAL, Behaviour.SLOW, Behaviour.CHRONIC)
+    # larger firms pay on a weekly payment run: several invoices in one transfer
+    runs = _pick(
+        rng,
+        [i for i in everyone if kinds[i] == "business" and behaviours[i] in regular
+         and weights[i] > 1.0],
+        0.4,
+    )  # fmt: skip
+    debits = _pick(
+        rng,
+        [i for i in everyone if kinds[i] == "business" and i not in runs
+         and behaviours[i] is Behaviour.PUNCTUAL and countries[i].code in EURO_COUNTRIES],
+        0.25,
+    )  # fmt: skip
+    # busy firms that round their transfers up or pay an invoice twice
+    firms = [i for i in everyone if kinds[i] == "business" and behaviours[i] is not Behaviour.NEVER]
+    middle = sorted(weights[i] for i in firms)[len(firms) // 2] if firms else 0.0
+    overpayers = _pick(rng, [i for i in firms if weights[i] >= middle], 0.1)
+    weekdays = (1, 3, 4)  # Tuesday, Thursday, Friday
+    payers = [
+        Payer(
+            behaviours[i],
+            run_weekday=rng.choice(weekdays) if i in runs else None,
+            direct_debit=i in debits,
+        )
+        for i in everyone
+    ]
+    return payers, overpayers
+
+
+def _pick(rng: random.Random, candidates: list[int], share: float) -> set[int]:
+    """`share` of the candidates, at least one when there is any."""
+    if not candidates:
+        return set()
+    return set(rng.sample(candidates, max(1, round(share * len(candidates)))))
 
 
 def _method(rng: random.Random, payer: Payer, kind: str, country: str) -> str:

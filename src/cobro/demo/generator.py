@@ -1,10 +1,10 @@
 """The demo's ledger as a stream of row batches: invoices day by day over 18 months, and the
 payments, credit notes and write-offs their customers' behaviours give them. No database.
 
-Days are ordinals inside the stream (cheap arithmetic); dates and time stamps leave it through
-`encode_day` / `encode_stamp`, which the service sets to the database driver's own format so
-the rows can be written without a second pass. Ids are given here, in order, so nothing has to
-be read back. The same plan and seed give the same rows.
+Days are ordinals inside the stream (cheap arithmetic); they leave it as `date` objects and
+9:00 UTC time stamps, one shared object per day (`cobro.bulk.BulkInsert` then converts each
+distinct value once). Ids are given here, in order, so nothing has to be read back. The same
+plan and seed give the same rows.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -56,10 +56,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {  # in the order the foreign keys need th
 Row = tuple[Any, ...]
 
 
-def _same(value: Any) -> Any:
-    return value
-
-
 def history(on: date) -> tuple[date, date]:
     """The first and last day of the 18 months that end on `on`."""
     return date.fromordinal(add_months(on, -HISTORY_MONTHS).toordinal() + 1), on
@@ -98,17 +94,15 @@ def invoices_per_day(first: date, last: date, total: int) -> list[int]:
 
 
 def _last_working_day(day: date) -> bool:
-    following = date.fromordinal(day.toordinal() + 1)
+    """A weekday whose next working day (Monday, after a Friday) is in the next month."""
     if day.weekday() >= 5:
         return False
-    skip = 3 if day.weekday() == 4 else 1  # a Friday is the last one if Monday is next month
-    return date.fromordinal(day.toordinal() + skip).month != day.month or (
-        following.month != day.month
-    )
+    following = day.toordinal() + (3 if day.weekday() == 4 else 1)
+    return date.fromordinal(following).month != day.month
 
 
 class Ledger:
-    """Iterate to get the batches. Counts and totals are kept as it goes (see `counts`)."""
+    """Iterate to get the batches; `counts` then holds the rows drawn per table."""
 
     def __init__(
         self,
@@ -120,8 +114,6 @@ class Ledger:
         company_code: str,
         terms: dict[str, tuple[int, Terms]],
         first_ids: dict[str, int],
-        encode_day: Callable[[date], Any] = _same,
-        encode_stamp: Callable[[datetime], Any] = _same,
         chunk_rows: int = 20_000,
     ) -> None:
         self.rng = rng
@@ -132,13 +124,10 @@ class Ledger:
         self.company_code = company_code
         self.terms = terms
         self.ids = {name: itertools.count(first_ids.get(name, 1)) for name in COLUMNS}
-        self.encode_day = encode_day
-        self.encode_stamp = encode_stamp
         self.chunk_rows = chunk_rows
         self.counts = dict.fromkeys(COLUMNS, 0)
-        self.open_by_currency: dict[str, int] = {}
-        self._days: dict[int, Any] = {}
-        self._stamps: dict[int, Any] = {}
+        self._days: dict[int, date] = {}
+        self._stamps: dict[int, datetime] = {}
         self._numbers: dict[tuple[str, int], int] = {}
         # payments waiting for their day: day -> groups in the order they were queued
         self._pending: dict[int, list[list[Any]]] = {}
@@ -180,17 +169,16 @@ class Ledger:
             self.counts[name] += len(rows)
         return batch
 
-    def _day(self, ordinal: int) -> Any:
+    def _day(self, ordinal: int) -> date:
         value = self._days.get(ordinal)
         if value is None:
-            value = self._days[ordinal] = self.encode_day(date.fromordinal(ordinal))
+            value = self._days[ordinal] = date.fromordinal(ordinal)
         return value
 
-    def _stamp(self, ordinal: int) -> Any:
+    def _stamp(self, ordinal: int) -> datetime:
         value = self._stamps.get(ordinal)
         if value is None:
-            moment = datetime.combine(date.fromordinal(ordinal), NINE_AM)
-            value = self._stamps[ordinal] = self.encode_stamp(moment)
+            value = self._stamps[ordinal] = datetime.combine(date.fromordinal(ordinal), NINE_AM)
         return value
 
     def _number(self, prefix: str, ordinal: int) -> str:
@@ -237,9 +225,6 @@ class Ledger:
                      self._stamp(day))
                 )  # fmt: skip
         open_amount = total - reduced
-        if open_amount:
-            currency = profile.currency
-            self.open_by_currency[currency] = self.open_by_currency.get(currency, 0) + open_amount
         purchase_order = f"PO-{rng.randint(100_000, 999_999)}" if profile.purchase_orders else None
         rows["invoice"].append(
             (invoice_id, self.company_id, profile.id, number, self._day(ordinal), self._day(due),

@@ -11,18 +11,17 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import ColumnElement, Table, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 import cobro.models  # noqa: F401  (every table on Base.metadata, for deleting a company)
+from cobro.bulk import BulkInsert, gc_paused, prefetched, sqlite_cache
 from cobro.company.models import Company
 from cobro.company.service import create_company
 from cobro.customer.models import Contact, Customer
 from cobro.db import Base
-from cobro.demo.bulk import BulkInsert, day_encoder, paused_gc, prefetched, stamp_encoder
 from cobro.demo.customers import CONSUMER_TERMS, NINE_AM, TERMS_CODES, draw_customers
 from cobro.demo.generator import COLUMNS, HISTORY_MONTHS, Ledger, default_invoices, history
 from cobro.errors import Conflict, Invalid
@@ -32,7 +31,6 @@ from cobro.terms.service import ensure_terms
 
 COMPANY_NAME = "Cobro Demo S.L."
 COMPANY_COUNTRY, COMPANY_CURRENCY, COMPANY_TIMEZONE = "ES", "EUR", "Europe/Madrid"
-SQLITE_CACHE_KIB = 65_536  # index pages of a million-invoice insert stay in memory: 2× faster
 
 
 @dataclass(frozen=True)
@@ -109,17 +107,15 @@ def build_demo(
         company.code,
         terms,
         first_ids,
-        encode_day=day_encoder(connection),
-        encode_stamp=stamp_encoder(connection),
     )
     writers = {
         name: BulkInsert(connection, Base.metadata.tables[name], columns)
         for name, columns in COLUMNS.items()
     }
-    with _sqlite_cache(session), paused_gc():
+    with sqlite_cache(connection), gc_paused():
         for batch in prefetched(ledger):
             for name, rows in batch.rows.items():
-                writers[name](rows)
+                writers[name].write(rows)
             if progress is not None:
                 progress(batch.invoices)
     _advance_sequences(session)
@@ -160,23 +156,6 @@ def _advance_sequences(session: Session) -> None:
                 f"COALESCE(MAX(id), 0) + 1, false) FROM {name}"
             )
         )
-
-
-class _sqlite_cache:  # noqa: N801  (used as a context manager, like contextlib's)
-    """A larger SQLite page cache while writing, then the connection's own again."""
-
-    def __init__(self, session: Session) -> None:
-        self.connection = session.connection()
-        self.previous: Any = None
-
-    def __enter__(self) -> None:
-        if self.connection.dialect.name == "sqlite":
-            self.previous = self.connection.exec_driver_sql("PRAGMA cache_size").scalar()
-            self.connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
-
-    def __exit__(self, *_exc: object) -> None:
-        if self.previous is not None:
-            self.connection.exec_driver_sql(f"PRAGMA cache_size={int(self.previous)}")
 
 
 def delete_company_data(session: Session, company_id: int) -> None:

@@ -25,7 +25,7 @@ from cobro import edge
 from cobro.errors import CobroError
 from cobro.importer.export import export_open_items
 from cobro.importer.mapping import Kind, Mapping, combine, load_mapping
-from cobro.importer.report import ImportReport, RowsInvalid, write_errors
+from cobro.importer.report import Counts, ImportReport, RowsInvalid, write_errors
 from cobro.importer.service import ImportOptions, import_file
 from cobro.kit.dates import parse_date, utcnow
 
@@ -285,14 +285,18 @@ def _show_summary(report: ImportReport) -> None:
     title = f"{report.kind.capitalize()} from {report.file}: {report.rows:,} rows"
     table = Table(title=title + (" (dry run: nothing written)" if report.dry_run else ""))
     table.add_column("records")
-    for name in ("created", "updated", "unchanged"):
+    for name in ("created", "updated", "unchanged", "rejected"):
         table.add_column(name, justify="right")
-    for name, counts in sorted(report.counts.items()):
-        table.add_row(name, f"{counts.created:,}", f"{counts.updated:,}", f"{counts.unchanged:,}")
+    kinds = sorted({*report.counts, report.kind})
+    for name in kinds:
+        counts = report.counts.get(name) or Counts()
+        rejected = f"{report.rejected:,}" if name == report.kind else ""
+        table.add_row(
+            name, f"{counts.created:,}", f"{counts.updated:,}", f"{counts.unchanged:,}", rejected
+        )
     edge.console.print(table)
-    if report.rejected:
-        where = f" (written to {report.rejects_file})" if report.rejects_file else ""
-        edge.console.print(f"[yellow]{report.rejected:,} rows rejected{where}[/]")
+    if report.rejects_file:
+        edge.console.print(f"[yellow]Rejected rows written to {report.rejects_file}[/]")
     if report.ignored_columns:
         ignored = ", ".join(repr(header) for header in report.ignored_columns)
         edge.console.print(f"Columns not used: {ignored}", highlight=False)

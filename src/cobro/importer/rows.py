@@ -84,6 +84,7 @@ class RowParser:
         # a file repeats few distinct dates and currencies: parse each text once
         self._dates: dict[str, date] = {}
         self._currencies: dict[str, str] = {}
+        self._scales: dict[str, tuple[int, int]] = {}  # currency: (decimals, 10 ** decimals)
         self.cells: list[Cell] = []
         self._values: list[Cell] = []
         self.problems: list[FieldProblem] = []
@@ -93,7 +94,10 @@ class RowParser:
         self.problems = []
         if len(cells) != self._width:
             cells = cells[: self._width]
-        values = [c.strip() if isinstance(c, str) else c for c in cells]
+        try:
+            values: list[Cell] = list(map(str.strip, cells))  # type: ignore[arg-type]
+        except TypeError:  # an Excel row: numbers and dates among the text
+            values = [c.strip() if isinstance(c, str) else c for c in cells]
         values.extend(self._tail)
         for position, default in self._fill:
             if values[position] == "":
@@ -105,7 +109,12 @@ class RowParser:
             raise RowInvalid(self.problems)
 
     def has(self, name: str) -> bool:
+        """Whether the file (or a default) gives this field at all."""
         return name in self._position
+
+    def optional(self, name: str) -> str | None:
+        """`text` for fields most files lack, skipping its work when the file lacks them."""
+        return self.text(name) if name in self._position else None
 
     def fail(self, name: str, value: Cell, reason: str) -> None:
         self.problems.append(FieldProblem(name, cell_text(value), reason))
@@ -208,15 +217,17 @@ class RowParser:
         if not self._dot_is_decimal:
             return None
         whole, dot, fraction = text.partition(".")
-        places = exponent(currency)
+        scale = self._scales.get(currency)
+        if scale is None:
+            scale = self._scales[currency] = (exponent(currency), 10 ** exponent(currency))
+        places = scale[0]
         if not (whole.isascii() and whole.isdigit() and len(whole) <= 15):
             return None
         if dot and not (fraction.isascii() and fraction.isdigit() and len(fraction) <= 2):
             return None
         if len(fraction) > places:
             return None  # parse_amount says what is wrong
-        scale: int = 10**places
-        return int(whole) * scale + (int(fraction.ljust(places, "0")) if fraction else 0)
+        return int(whole) * scale[1] + (int(fraction.ljust(places, "0")) if fraction else 0)
 
     def tags(self, name: str = "tags") -> tuple[str, ...] | None:
         """Tags from a "tags" column (split on ; or ,) and from tag:<prefix> columns; None when
@@ -253,7 +264,7 @@ def read_invoice(p: RowParser) -> InvoiceRow:
     total = p.amount("total", currency, required=True)
     tax = p.amount("tax", currency)
     settled = p.day("settled_on")
-    terms = p.text("terms")
+    terms = p.optional("terms")
     row = InvoiceRow(
         invoice=InvoiceIn(
             number=number,
@@ -264,13 +275,13 @@ def read_invoice(p: RowParser) -> InvoiceRow:
             tax=tax or 0,
             due_date=due,
             terms=terms,
-            purchase_order=p.text("purchase_order"),
-            reference=p.text("reference"),
-            payment_reference=p.text("payment_reference"),
+            purchase_order=p.optional("purchase_order"),
+            reference=p.optional("reference"),
+            payment_reference=p.optional("payment_reference"),
         ),
         settled_on=settled,
-        customer_name=p.text("name"),
-        customer_country=p.text("country"),
+        customer_name=p.optional("name"),
+        customer_country=p.optional("country"),
         tags=p.tags() or (),
     )
     p.done()

@@ -16,10 +16,10 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from cobro.bulk import gc_paused, sqlite_cache
 from cobro.company.models import Company
 from cobro.customer.models import Contact, Customer
 from cobro.errors import CobroError, Invalid
-from cobro.importer.bulk import gc_paused, sqlite_cache
 from cobro.importer.invoices import InvoiceImport
 from cobro.importer.mapping import Columns, Kind, Mapping, resolve
 from cobro.importer.parties import CustomerImport, PaymentImport
@@ -123,7 +123,7 @@ def _import(
         report.rejects_file = options.rejects or rejects_path(path)
         writer = RejectWriter(report.rejects_file, table.header, table.encoding, table.delimiter)
     try:
-        with sqlite_cache(session):
+        with sqlite_cache(session.connection()):
             _write(table, parser, importer, report, skip, writer, progress)
     finally:
         if writer is not None:

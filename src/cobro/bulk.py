@@ -1,0 +1,244 @@
+"""Writing a million rows: the driver's own bulk path, with the ORM's types still in charge.
+
+`connection.execute(insert(table), dicts)` spends about 15 µs a row in Python (building
+parameters, running each value's type processor): longer than SQLite takes to store the row.
+Measured on 1M invoice rows into SQLite (2 cores): an ORM-typed Core insert with dicts runs
+~30k rows/s, the driver's `executemany` on tuples ~130k rows/s. So `BulkInsert` hands the driver
+tuples, after converting the values with SQLAlchemy's own bind processors for the dialect
+(the stored format is exactly what the ORM writes and reads back); converted values are
+reused, since the dates and time stamps of a ledger repeat. On PostgreSQL even `executemany`
+runs one INSERT per row (~20k rows/s); `COPY … FROM STDIN` streams them, 8× faster, in the same
+transaction.
+
+Also here: the other levers of a big write (no cyclic GC, a bigger SQLite page cache, producing
+the next batch in a thread while the database stores the previous one).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from queue import Full, Queue
+from threading import Event, Thread
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from sqlalchemy import Table, insert
+from sqlalchemy.engine import Connection
+
+from cobro.db import Base
+
+if TYPE_CHECKING:  # imported by SQLAlchemy when PostgreSQL is used; ~9 MiB that SQLite spares
+    import psycopg
+
+T = TypeVar("T")
+
+SQLITE_CACHE_KIB = 64 * 1024  # index pages of a million-row insert stay in memory: 2× faster
+CACHE_LIMIT = 100_000  # converted values kept per column: a ledger's dates fit many times over
+
+
+class _Converted(dict[Any, Any]):
+    """A column's converted values by original value; a miss runs the bind processor. None
+    maps to None (NULL needs no conversion), so a whole column converts at C speed through
+    `map(cache.__getitem__, values)`."""
+
+    def __init__(self, processor: Callable[[Any], Any]) -> None:
+        super().__init__({None: None})
+        self.processor = processor
+
+    def __missing__(self, value: Any) -> Any:
+        if len(self) >= CACHE_LIMIT:  # unique values (amounts, stamps to the µs): stay bounded
+            self.clear()
+            self[None] = None
+        converted = self[value] = self.processor(value)
+        return converted
+
+    def convert(self, values: tuple[Any, ...]) -> list[Any]:
+        try:
+            return list(map(self.__getitem__, values))
+        except TypeError:  # an unhashable value (a dict or list for a JSON column)
+            return [None if v is None else self.processor(v) for v in values]
+
+
+class BulkInsert:
+    """INSERT of fixed `columns` of `table`, fed with rows of plain Python values in that
+    order (dates, aware datetimes, ints, strings, dicts and lists for JSON; None for NULL).
+
+    Column defaults applied by SQLAlchemy (`default=`) are not: this path goes around it, so a
+    column that has one must be named. The rows go straight to the driver, in the caller's
+    transaction; the ORM's identity map does not see them.
+    """
+
+    def __init__(self, connection: Connection, table: Table, columns: Sequence[str]) -> None:
+        self.connection = connection
+        self.table = table
+        self.columns = tuple(columns)
+        _check_columns(table, self.columns)
+        dialect = connection.dialect
+        # COPY needs psycopg 3's copy API; other PostgreSQL drivers take the INSERT below
+        self.copy = dialect.name == "postgresql" and dialect.driver == "psycopg"
+        self.positional = True
+        if self.copy:
+            preparer = dialect.identifier_preparer
+            names = ", ".join(preparer.quote(name) for name in self.columns)
+            self.sql = f"COPY {preparer.format_table(table)} ({names}) FROM STDIN"
+            order: Sequence[str] = self.columns
+        else:
+            compiled = insert(table).compile(dialect=dialect, column_keys=list(self.columns))
+            self.sql = compiled.string
+            self.positional = compiled.positional
+            bound = list(compiled.positiontup or ()) if self.positional else list(compiled.params)
+            if sorted(bound) != sorted(self.columns):  # the check above should have said why
+                raise RuntimeError(f"bulk insert into {table.name}: the statement binds {bound}")
+            # a positional driver (SQLite's "?") takes the values in the statement's order
+            order = bound if self.positional else self.columns
+        self.order = [self.columns.index(name) for name in order]
+        self.identity = self.order == list(range(len(self.columns)))
+        self.converters: dict[int, _Converted] = {}
+        for source in self.order:
+            kind = table.c[self.columns[source]].type.dialect_impl(dialect)
+            processor = kind.bind_processor(dialect)
+            if processor is not None:
+                self.converters[source] = _Converted(processor)
+
+    def write(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Insert `rows`, each in the order of `columns`."""
+        if not rows:
+            return
+        params = self._prepare(rows)
+        if self.copy:
+            self._copy(params)
+        elif self.positional:
+            self.connection.exec_driver_sql(self.sql, params)
+        else:
+            names = [self.columns[source] for source in self.order]
+            self.connection.exec_driver_sql(
+                self.sql, [dict(zip(names, row, strict=True)) for row in params]
+            )
+
+    def _prepare(self, rows: Sequence[Sequence[Any]]) -> list[Any]:
+        """The rows as the driver takes them: converted, in the statement's column order. Done
+        a column at a time (transposing is C code; a Python loop per row cost more than the
+        conversions themselves)."""
+        if not self.converters and self.identity:
+            return list(rows)
+        by_column = list(zip(*rows, strict=True))
+        if len(by_column) != len(self.columns):
+            raise ValueError(
+                f"bulk insert into {self.table.name}: rows of {len(by_column)} values "
+                f"for {len(self.columns)} columns"
+            )
+        converted = [
+            self.converters[source].convert(by_column[source])
+            if source in self.converters
+            else by_column[source]
+            for source in self.order
+        ]
+        return list(zip(*converted, strict=True))
+
+    def _copy(self, rows: list[Any]) -> None:
+        raw = cast("psycopg.Connection[Any]", self.connection.connection.dbapi_connection)
+        with raw.cursor() as cursor, cursor.copy(self.sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def table_of(model: type[Base]) -> Table:
+    """A mapped class's table, typed as one (SQLAlchemy types `__table__` as any FROM clause)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def _check_columns(table: Table, columns: tuple[str, ...]) -> None:
+    """A programming error, found before any row: the models changed and a caller did not."""
+    unknown = [name for name in columns if name not in table.c]
+    duplicated = sorted({name for name in columns if columns.count(name) > 1})
+    missing = [
+        column.name
+        for column in table.columns
+        if column.name not in columns
+        and column is not table.autoincrement_column
+        # a NOT NULL column the database cannot fill, or a default only SQLAlchemy applies
+        and ((not column.nullable and column.server_default is None) or column.default is not None)
+    ]
+    if unknown or duplicated or missing:
+        raise RuntimeError(
+            f"bulk insert into {table.name}: missing columns {missing}, unknown {unknown}, "
+            f"named twice {duplicated}"
+        )
+
+
+@contextmanager
+def sqlite_cache(connection: Connection) -> Iterator[None]:
+    """A larger page cache while a big write goes in: with SQLite's default 2 MiB every index
+    insert of a million rows reads pages again. Restored afterwards; other databases: no-op."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
+    connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size={before}")
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection during a big write. The rows are tuples without cycles,
+    but with millions of them alive (rows queued, keys of rows seen) each full collection walks
+    them all: a fifth of the time, measured on the import and on the demo. Collection resumes,
+    as it was, at the end."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+_END = object()
+
+
+def prefetched(items: Iterable[T], depth: int = 2) -> Generator[T, None, None]:
+    """Yield `items`, drawing the next ones in a thread meanwhile. SQLite and psycopg release
+    the GIL while the database works, so on two cores the producer runs while the previous
+    batch is written (with `gc_paused`, a 300k-invoice demo went from 25 s to 14 s). Order and
+    content are unchanged: one thread draws, in sequence; its exception is raised here."""
+    queue: Queue[tuple[object, BaseException | None]] = Queue(maxsize=depth)
+    stop = Event()
+
+    def put(item: object, error: BaseException | None = None) -> None:
+        while not stop.is_set():  # the consumer may have stopped early: do not block forever
+            try:
+                queue.put((item, error), timeout=0.1)
+                return
+            except Full:
+                continue
+
+    def draw() -> None:
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                put(item)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            put(_END, exc)
+            return
+        put(_END)
+
+    thread = Thread(target=draw, name="bulk-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = queue.get()
+            if error is not None:
+                raise error
+            if item is _END:
+                return
+            yield cast(T, item)
+    finally:
+        stop.set()
+        thread.join()
