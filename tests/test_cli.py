@@ -6,9 +6,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from cobro.cli import app
+from cobro.company.models import Company
 from cobro.db import make_engine, transaction, upgrade
 from tests.factories.ledger import make_company, make_customer, make_invoice, make_payment
 
@@ -169,3 +171,30 @@ def test_a_read_only_database_is_a_clear_error(
     assert "readonly" in result.output
     assert "permissions" in result.output
     assert "Traceback" not in result.output
+
+
+def test_aging_ranks_and_totals_each_currency_apart(ledger: str) -> None:
+    engine = make_engine(ledger)
+    with transaction(engine) as session:
+        company = session.scalars(select(Company)).one()
+        usd = make_customer(session, company, "C-9", name="Yankee Inc.", country="US")
+        make_invoice(
+            session,
+            company,
+            usd,
+            9_000_00,
+            date(2026, 2, 1),
+            date(2026, 3, 3),
+            "U-1",
+            currency="USD",
+        )
+    engine.dispose()
+    result = runner.invoke(app, ["aging", "--on", "2026-03-05", "--top", "1"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    eur_total = next(i for i, line in enumerate(lines) if "TOTAL" in line and "EUR" in line)
+    usd_row = next(i for i, line in enumerate(lines) if "C-9" in line)
+    assert eur_total < usd_row  # the reporting currency's section comes first
+    assert "top 1 of 1 customers" not in result.output
+    assert "350.00" in lines[eur_total]
+    assert "9,000.00" not in lines[eur_total]

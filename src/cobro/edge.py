@@ -3,6 +3,8 @@ company it acts for, and user errors printed as one clear line with a non-zero e
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NoReturn
@@ -18,7 +20,10 @@ from cobro.company.service import get_company
 from cobro.config import load_settings
 from cobro.db import describe_db_error, make_engine, transaction
 
-console = Console()
+# Piped or captured output (make, cron, a file) has no terminal width; Rich would assume 80
+# columns and squeeze amounts into "1,234…". A wide page keeps every figure whole.
+_PIPED_WIDTH = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160
+console = Console(width=_PIPED_WIDTH)
 errors = Console(stderr=True)
 
 EXIT_USER_ERROR = 1

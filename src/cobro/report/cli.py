@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich import box
 from rich.table import Table
 
 from cobro.edge import CompanyOption, company_of, console, fail, unit_of_work
@@ -16,7 +17,7 @@ from cobro.report.service import AgingReport, aging
 def aging_command(
     on: str | None = OnOption,
     top: int = typer.Option(
-        20, "--top", help="Show the customers owing most (0 = every customer)."
+        20, "--top", help="Customers owing most shown per currency (0 = every customer)."
     ),
     company: str | None = CompanyOption,
 ) -> None:
@@ -29,36 +30,44 @@ def aging_command(
             report = aging(session, owner.id, day)
     except CobroError as exc:
         fail(exc.message)
-    print_aging(report, top)
+    print_aging(report, top, owner.currency)
 
 
-def print_aging(report: AgingReport, top: int = 20) -> None:
+def print_aging(report: AgingReport, top: int = 20, reporting: str | None = None) -> None:
+    """One section per currency (the reporting currency first), each with the customers owing
+    most in it and its total: amounts in different currencies are never ranked or added together.
+    """
     buckets = list(Bucket)
-    lines = sorted(report.lines, key=lambda line: (-line.total, line.customer))
-    shown = lines if top <= 0 else lines[:top]
-    title = f"Aging on {report.on}" + (
-        f" — top {len(shown)} of {len(lines)} customers" if len(shown) < len(lines) else ""
-    )
-    table = Table("customer", "name", "cur", *(b.value for b in buckets), "total", title=title)
-    for column in table.columns[3:]:
-        column.justify = "right"
-    for line in shown:
-        table.add_row(
-            line.customer,
-            line.name[:30],
-            line.currency,
-            *(display(line.buckets[b], line.currency) for b in buckets),
-            display(line.total, line.currency),
+    table = Table(title=f"Aging on {report.on}", box=box.SIMPLE_HEAD)
+    table.add_column("customer", no_wrap=True)
+    # the name gives way first on a narrow terminal; amounts are never cut
+    table.add_column("name", max_width=28, no_wrap=True, overflow="ellipsis")
+    table.add_column("cur", no_wrap=True)
+    for heading in (*(b.value for b in buckets), "total"):
+        table.add_column(heading, justify="right", no_wrap=True)
+    for currency in sorted(report.totals, key=lambda code: (code != reporting, code)):
+        lines = sorted(
+            (line for line in report.lines if line.currency == currency),
+            key=lambda line: (-line.total, line.customer),
         )
-    if report.totals:
-        table.add_section()
-    for currency, totals in sorted(report.totals.items()):
+        shown = lines if top <= 0 else lines[:top]
+        for line in shown:
+            table.add_row(
+                line.customer,
+                line.name,
+                currency,
+                *(display(line.buckets[b], currency) for b in buckets),
+                display(line.total, currency),
+            )
+        totals = report.totals[currency]
+        hidden = len(lines) - len(shown)
         table.add_row(
             "[bold]TOTAL[/]",
-            f"{sum(1 for line in lines if line.currency == currency)} customers",
+            f"top {len(shown)} of {len(lines)} customers" if hidden else f"{len(lines)} customers",
             currency,
-            *(display(totals[b], currency) for b in buckets),
+            *(f"[bold]{display(totals[b], currency)}[/]" for b in buckets),
             f"[bold]{display(report.total(currency), currency)}[/]",
+            end_section=True,
         )
     console.print(table)
     if not report.lines:
