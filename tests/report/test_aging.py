@@ -12,7 +12,7 @@ from cobro.company.models import Company
 from cobro.customer.models import Customer
 from cobro.invoice.models import Invoice
 from cobro.invoice.service import add_credit_note, write_off
-from cobro.report.repository import latest_reduction, open_as_of
+from cobro.report.repository import open_as_of, reduced_after
 from cobro.report.rules import Bucket
 from cobro.report.service import AgingReport, aging
 from tests.factories.ledger import make_company, make_customer, make_invoice, make_payment
@@ -131,7 +131,8 @@ def test_the_day_before_a_partial_payment_shows_the_full_amount(
 ) -> None:
     invoice = owe(session, company, customer, 100_00, 10)
     make_payment(session, company, customer, 30_00, ON + timedelta(days=1), (invoice.number,))
-    assert latest_reduction(session, company.id) == ON + timedelta(days=1)
+    assert reduced_after(session, company.id, ON)
+    assert not reduced_after(session, company.id, ON + timedelta(days=1))
     assert buckets(aging(session, company.id, ON)) == {Bucket.DAYS_1_30: 100_00}
     after = aging(session, company.id, ON + timedelta(days=1))
     assert buckets(after) == {Bucket.DAYS_1_30: 70_00}
@@ -179,7 +180,8 @@ def test_the_fast_path_and_the_as_of_path_agree(
     make_payment(session, company, customer, 30_00, ON - timedelta(days=3), (a.number,))
     add_credit_note(session, company, b, "CN-1", ON - timedelta(days=1), 20_00)
     fast = aging(session, company.id, ON)  # nothing was reduced after ON: stored open amounts
-    assert latest_reduction(session, company.id) == ON - timedelta(days=1)
+    assert reduced_after(session, company.id, ON - timedelta(days=2))
+    assert not reduced_after(session, company.id, ON)
 
     # a later payment elsewhere sends the same day through the as-of path
     bob = make_customer(session, company, "C-2")
@@ -202,4 +204,4 @@ def test_the_fast_path_and_the_as_of_path_agree(
 def test_an_empty_ledger_has_an_empty_aging(session: Session, company: Company) -> None:
     report = aging(session, company.id, ON)
     assert (report.on, report.lines, report.totals) == (ON, [], {})
-    assert latest_reduction(session, company.id) is None
+    assert not reduced_after(session, company.id, date(1900, 1, 1))

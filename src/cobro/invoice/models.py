@@ -84,7 +84,7 @@ class CreditNote(Base):
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id"))
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True)
     number: Mapped[str] = mapped_column(String(60))
-    issue_date: Mapped[date] = mapped_column(Date)
+    issue_date: Mapped[date] = mapped_column(Date, index=True)
     currency: Mapped[str] = mapped_column(String(3))
     amount: Mapped[int] = mapped_column(BigInteger)
     reason: Mapped[str | None] = mapped_column(String(300))
@@ -99,7 +99,7 @@ class WriteOff(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True)
-    written_off_on: Mapped[date] = mapped_column(Date)
+    written_off_on: Mapped[date] = mapped_column(Date, index=True)
     amount: Mapped[int] = mapped_column(BigInteger)
     reason: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

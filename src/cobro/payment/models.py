@@ -43,5 +43,5 @@ class Allocation(Base):
     payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), index=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True)
     amount: Mapped[int] = mapped_column(BigInteger)
-    applied_on: Mapped[date] = mapped_column(Date)
+    applied_on: Mapped[date] = mapped_column(Date, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -14,27 +14,6 @@ from cobro.payment.models import Allocation
 from cobro.report.rules import BUCKET_LIMITS, Bucket
 
 
-def latest_reduction(session: Session, company_id: int) -> date | None:
-    """The last date any allocation, credit note or write-off of the company took effect."""
-    dates = [
-        session.scalar(
-            select(func.max(Allocation.applied_on))
-            .join(Invoice, Invoice.id == Allocation.invoice_id)
-            .where(Invoice.company_id == company_id)
-        ),
-        session.scalar(
-            select(func.max(CreditNote.issue_date)).where(CreditNote.company_id == company_id)
-        ),
-        session.scalar(
-            select(func.max(WriteOff.written_off_on))
-            .join(Invoice, Invoice.id == WriteOff.invoice_id)
-            .where(Invoice.company_id == company_id)
-        ),
-    ]
-    known = [day for day in dates if day is not None]
-    return max(known) if known else None
-
-
 def open_as_of(on: date) -> ColumnElement[Any]:
     """The open amount as it stood at the end of `on` (reductions dated later not yet made)."""
     allocated = (
@@ -58,9 +37,9 @@ def open_as_of(on: date) -> ColumnElement[Any]:
 def reduced_after(session: Session, company_id: int, on: date) -> bool:
     """Whether any allocation, credit note or write-off of the company takes effect after `on`.
 
-    Each test reads its table from the date (an index range, empty on a current aging) and stops
-    at the first row of the company: instant on a million invoices, where finding the latest
-    reduction (`latest_reduction`) joins every allocation to its invoice (~2 s)."""
+    Each test reads its table's date index from `on` onwards (an empty range on a current aging)
+    and stops at the first row of the company: instant on a million invoices, where taking the
+    latest reduction date would join every allocation to its invoice (~2 s measured)."""
     checks = [
         select(Allocation.id)
         .where(Allocation.applied_on > on, _of_company(Allocation.invoice_id, company_id))
