@@ -103,6 +103,18 @@ def test_an_update_below_what_was_paid_or_to_another_currency_is_refused(
     assert "cannot change the currency" in found[1].reason
 
 
+def test_a_paid_invoice_cannot_move_to_another_customer(
+    session: Session, company: Company, tmp_path: Path
+) -> None:
+    make_customer(session, company, "C2")
+    run(session, company, write_csv(tmp_path / "f.csv", GOOD))
+    make_payment(session, company, None, 10_00, invoices=("F-1",))
+    rows = [GOOD[0], ["F-1", "C2", "2026-01-10", "2026-02-09", "121.00", "EUR"]]
+    found = problems(session, company, write_csv(tmp_path / "g.csv", rows))
+    assert [(p.row, p.column, p.value) for p in found] == [(2, "Customer", "C2")]
+    assert "another customer" in found[0].reason
+
+
 def test_a_bad_row_stops_the_whole_file_and_is_told_by_row_column_and_value(
     session: Session, company: Company, tmp_path: Path
 ) -> None:

@@ -187,6 +187,25 @@ def test_the_currency_cannot_change_once_money_was_applied(
         upsert_invoice(session, company, replace(data, currency="USD"))
 
 
+def test_an_invoice_cannot_move_to_another_customer_once_money_was_applied(
+    session: Session, company: Company, customer: Customer, data: InvoiceIn
+) -> None:
+    other = make_customer(session, company, "OTHER")
+    upsert_invoice(session, company, data)
+    make_payment(session, company, customer, 1_00, invoices=(data.number,))
+    with pytest.raises(Conflict, match="another customer"):
+        upsert_invoice(session, company, replace(data, customer=other.external_id))
+
+
+def test_an_invoice_may_move_to_another_customer_while_nothing_was_applied(
+    session: Session, company: Company, data: InvoiceIn
+) -> None:
+    other = make_customer(session, company, "OTHER")
+    upsert_invoice(session, company, data)
+    invoice, change = upsert_invoice(session, company, replace(data, customer="OTHER"))
+    assert (change, invoice.customer_id) == (Change.UPDATED, other.id)
+
+
 def test_the_currency_may_change_while_nothing_was_applied(
     session: Session, company: Company, data: InvoiceIn
 ) -> None:

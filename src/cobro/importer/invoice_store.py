@@ -66,6 +66,7 @@ class Stored(NamedTuple):
     settled_on: date | None
     currency: str
     settle: tuple[date, int] | None  # the SETTLE-<number> payment: (date, amount)
+    customer_id: int
 
 
 @dataclass(slots=True)
@@ -108,7 +109,9 @@ def load_stored(session: Session, company_id: int, with_settlements: bool) -> di
         paid = None
         if with_settlements and row[16] is not None:
             paid = (shared.setdefault(row[16], row[16]), row[17])
-        stored[row[0]] = Stored(row[1], hash(values), values[4], row[2], settled_on, currency, paid)
+        stored[row[0]] = Stored(
+            row[1], hash(values), values[4], row[2], settled_on, currency, paid, values[0]
+        )
     return stored
 
 

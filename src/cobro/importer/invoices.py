@@ -190,7 +190,8 @@ class InvoiceImport:
             change = Change.UNCHANGED
         else:
             reduced = stored.total - stored.open_amount
-            check_update(data.number, reduced, stored.currency, data.currency, data.total)
+            moved = customer_id != stored.customer_id
+            check_update(data.number, reduced, stored.currency, data.currency, data.total, moved)
             change = Change.UPDATED
         settle, settle_change = self._settlement(row, stored)
         if settle and change is Change.UNCHANGED:

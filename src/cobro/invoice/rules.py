@@ -157,11 +157,23 @@ def applicable_terms(own: _T | None, customers: _T | None, due: date | None) -> 
 
 
 def check_update(
-    number: str, reduced: int, currency: str, new_currency: str, new_total: int
+    number: str,
+    reduced: int,
+    currency: str,
+    new_currency: str,
+    new_total: int,
+    customer_changes: bool = False,
 ) -> None:
     """An invoice may be corrected, but money already applied to it must not vanish: the new
     total may not fall below what payments, credit notes and write-offs took (`reduced`), and
-    the currency may not change once anything was taken."""
+    neither the currency nor the customer may change once anything was taken (a customer's
+    payment would then pay another customer's debt)."""
+    if customer_changes and reduced:
+        raise Conflict(
+            f"invoice {number}: cannot move it to another customer, {reduced} minor units "
+            "are already paid, credited or written off",
+            field="customer",
+        )
     if new_currency != currency and reduced:
         raise Conflict(
             f"invoice {number}: cannot change the currency, {reduced} minor units "

@@ -108,6 +108,7 @@ def _check_update(invoice: Invoice, changed: dict[str, object]) -> None:
         invoice.currency,
         new_currency,
         new_total,
+        customer_changes="customer_id" in changed,
     )
 
 
