@@ -174,3 +174,20 @@ def test_a_given_payment_reference_is_checked_not_derived() -> None:
     assert prepare_invoice(given_ref, None, "acme", 2).payment_reference == "RF18539007547034"
     with pytest.raises(Invalid, match="ISO 11649"):
         prepare_invoice(replace(INVOICE, payment_reference="RF00123"), None, "acme", 2)
+
+
+def test_installments_may_not_fall_after_an_explicit_due_date() -> None:
+    data = InvoiceIn(
+        number="F-9",
+        customer="C",
+        issue_date=date(2026, 1, 1),
+        due_date=date(2026, 2, 1),
+        total=100_00,
+        currency="EUR",
+    )
+    with pytest.raises(Invalid, match="after the due date 2026-02-01"):
+        prepare_invoice(data, parse_terms("50%@30 50%@60"), "acme", 2)
+    later = prepare_invoice(
+        replace(data, due_date=date(2026, 3, 2)), parse_terms("50%@30 50%@60"), "acme", 2
+    )
+    assert [day for day, _ in later.installments] == [date(2026, 1, 31), date(2026, 3, 2)]

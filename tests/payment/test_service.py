@@ -257,3 +257,12 @@ def test_the_ledger_check_looks_at_one_company(session: Session) -> None:
     session.execute(update(Invoice).where(Invoice.id == invoice.id).values(open_amount=1))
     assert check_ledger(session, company.id) == []
     assert len(check_ledger(session, other.id)) == 1
+
+
+def test_a_payment_cannot_pay_another_companys_invoice(session: Session) -> None:
+    ours, theirs = make_company(session), make_company(session)
+    payment = make_payment(session, ours, make_customer(session, ours), 10_00)
+    invoice = make_invoice(session, theirs, make_customer(session, theirs))
+    with pytest.raises(Invalid, match="another company"):
+        allocate(session, payment, invoice, 10_00, date(2026, 2, 1))
+    assert invoice.open_amount == invoice.total

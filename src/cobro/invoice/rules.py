@@ -134,6 +134,12 @@ def prepare_invoice(
         parts = schedule(terms, data.issue_date, data.total, exponent) if terms else []
     except Invalid as exc:
         raise Invalid(exc.message, field="terms") from None
+    if len(parts) > 1 and parts[-1][0] > due:
+        raise Invalid(
+            f"the last installment of terms {terms.code if terms else ''!r} falls on "
+            f"{parts[-1][0]}, after the due date {due}",
+            field="due_date",
+        )
     reference = (
         check_payment_reference(data.payment_reference)
         if data.payment_reference

@@ -33,7 +33,7 @@ def upsert_invoice(session: Session, company: Company, data: InvoiceIn) -> tuple
     took from it, nor change its currency once anything was applied (money must not vanish).
     """
     currency = check_currency(data.currency)
-    customer = get_customer(session, company.id, data.customer)
+    customer = get_customer(session, company.id, data.customer.strip())
     terms_row = _terms_for(session, company, customer, data)
     prepared = prepare_invoice(
         data, terms_of(terms_row) if terms_row else None, company.code, exponent(currency)

@@ -95,6 +95,11 @@ def record_payment(
 
 
 def _check_same_party(payment: Payment, invoice: Invoice) -> None:
+    if invoice.company_id != payment.company_id:
+        raise Invalid(
+            f"invoice {invoice.number} belongs to another company than payment "
+            f"{payment.external_id}"
+        )
     if invoice.currency != payment.currency:
         raise Invalid(
             f"payment {payment.external_id} is in {payment.currency}, "
