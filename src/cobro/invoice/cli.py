@@ -109,10 +109,8 @@ def show_command(
         ("open", f"{display(invoice.open_amount, cur)} {cur}"),
         ("status", status),
         ("payment reference", invoice.payment_reference),
-        (
-            "purchase order / reference",
-            f"{invoice.purchase_order or ''} / {invoice.reference or ''}",
-        ),
+        ("purchase order", invoice.purchase_order or ""),
+        ("reference", invoice.reference or ""),
         (
             "early-payment discount",
             f"{display(invoice.discount_amount, cur)} until {invoice.discount_until}"
@@ -120,14 +118,17 @@ def show_command(
             else "",
         ),
     ):
-        grid.add_row(f"[bold]{label}[/]", value)
+        if value:  # a line per fact the invoice has, none for what it lacks
+            grid.add_row(f"[bold]{label}[/]", value)
     console.print(grid)
     if installments:
         table = Table("#", "due", "amount", title="Installments")
+        table.columns[2].justify = "right"
         for part in installments:
             table.add_row(str(part.sequence), str(part.due_date), display(part.amount, cur))
         console.print(table)
     moves = Table("date", "what", "amount", title="Reductions")
+    moves.columns[2].justify = "right"
     for when, what, amount in payments:
         moves.add_row(str(when), what, display(amount, cur))
     for note in credits:
