@@ -27,7 +27,7 @@ from cobro.importer.invoice_store import (
 )
 from cobro.importer.mapping import Columns
 from cobro.importer.report import ImportReport
-from cobro.importer.rows import InvoiceRow, RowParser, read_invoice
+from cobro.importer.rows import InvoiceRow, RowParser, read_invoice, unknown_customer
 from cobro.invoice.rules import applicable_terms, check_reduction, check_update, prepare_invoice
 from cobro.kit.dates import utcnow
 from cobro.kit.money import exponent
@@ -138,10 +138,7 @@ class InvoiceImport:
         if known is not None:
             return known
         if not self.create_customers:
-            raise Invalid(
-                f"no customer {external_id!r} (import customers first, or use --create-customers)",
-                field="customer",
-            )
+            raise unknown_customer(external_id)
         return self._stand_in("customer", external_id), None
 
     def _parse_terms(self, text: str) -> Terms:

@@ -15,7 +15,7 @@ from cobro.customer.service import upsert_customer
 from cobro.errors import Conflict, Invalid
 from cobro.importer.mapping import Columns
 from cobro.importer.report import ImportReport
-from cobro.importer.rows import RowParser, read_customer, read_payment
+from cobro.importer.rows import RowParser, read_customer, read_payment, unknown_customer
 from cobro.invoice.models import Invoice
 from cobro.payment.models import Payment
 from cobro.payment.rules import check_payment_amount, check_same_payment
@@ -165,10 +165,7 @@ class PaymentImport:
         if known is not None:
             return known
         if not self.create_customers:
-            raise Invalid(
-                f"no customer {external_id!r} (import customers first, or use --create-customers)",
-                field="customer",
-            )
+            raise unknown_customer(external_id)
         return -1  # to be created: no stored payment or invoice can belong to it yet
 
     def check(self, number: int, parser: RowParser) -> bool:

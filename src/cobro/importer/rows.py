@@ -374,3 +374,11 @@ def _contact(p: RowParser, stored: ContactIn | None) -> ContactIn | None:
         for name, v in present.items()
     }
     return replace(stored or ContactIn(), **fields)
+
+
+def unknown_customer(external_id: str) -> Invalid:
+    """The error for an invoice or payment row naming a customer the ledger lacks."""
+    return Invalid(
+        f"no customer {external_id!r} (import customers first, or use --create-customers)",
+        field="customer",
+    )
