@@ -19,7 +19,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/cobro db upgrade
 	$(BIN)/cobro demo --if-missing
-	$(BIN)/cobro aging --top 15
+	$(BIN)/cobro aging --top 5
 	@echo
 	@echo "Next steps:"
 	@echo "  $(BIN)/cobro invoices list --overdue        # what is late today"
