@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import NoReturn
 
 import typer
@@ -19,6 +20,7 @@ from cobro.company.models import Company
 from cobro.company.service import get_company
 from cobro.config import load_settings
 from cobro.db import describe_db_error, make_engine, transaction
+from cobro.kit.dates import parse_date, today_in
 
 # Piped or captured output (make, cron, a file) has no terminal width; Rich would assume 80
 # columns and squeeze amounts into "1,234…". A wide page keeps every figure whole.
@@ -55,6 +57,15 @@ def fail(message: str) -> NoReturn:
     errors.print(f"[bold red]error:[/] {message}", highlight=False)
     raise typer.Exit(EXIT_USER_ERROR)
 
+
+def day_of(on: str | None, company: Company) -> date:
+    """The day a command works for: --on, or today in the company's time zone."""
+    return parse_date(on) if on else today_in(company.timezone)
+
+
+OnOption = typer.Option(
+    None, "--on", help="Count days past due to this date (default: today, company time)."
+)
 
 CompanyOption = typer.Option(
     None, "--company", "-c", help="Company code (default: COBRO_COMPANY, or the only company)."

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cobro.errors import Invalid
-from cobro.kit.dates import add_months, end_of_month, parse_date, plus_days, utcnow
+from cobro.kit.dates import add_months, end_of_month, parse_date, plus_days, today_in, utcnow
 
 
 @pytest.mark.parametrize(
@@ -115,3 +115,9 @@ def test_adding_months_lands_in_the_right_month_never_past_its_end(day: date, mo
     moved = add_months(day, months)
     assert (moved.year * 12 + moved.month) - (day.year * 12 + day.month) == months
     assert moved.day == min(day.day, end_of_month(moved).day)
+
+
+def test_today_depends_on_where_the_company_is() -> None:
+    # 25 hours apart: Kiritimati is always one (for an hour a day, two) calendar days ahead
+    ahead = today_in("Pacific/Kiritimati") - today_in("Pacific/Pago_Pago")
+    assert ahead.days in (1, 2)

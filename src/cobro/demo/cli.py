@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import time
-from datetime import date
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -21,7 +19,7 @@ from cobro.demo.service import (
 )
 from cobro.edge import console, fail, unit_of_work
 from cobro.errors import CobroError
-from cobro.kit.dates import parse_date, utcnow
+from cobro.kit.dates import parse_date, today_in
 from cobro.kit.money import display
 
 _SHOWN = (
@@ -108,8 +106,3 @@ def _print_summary(summary: DemoSummary, seconds: float) -> None:
         f"Built in {seconds:.1f} s. Try `cobro aging --company {summary.company} "
         f"--on {summary.on}`."
     )
-
-
-def today_in(zone: str) -> date:
-    """Today where the company is: in Madrid the day starts an hour or two before UTC's."""
-    return utcnow().astimezone(ZoneInfo(zone)).date()

@@ -7,7 +7,6 @@ The lead wires these into `cobro.cli`: `app.add_typer(import_app, name="import")
 from __future__ import annotations
 
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.progress import (
@@ -27,7 +26,6 @@ from cobro.importer.export import export_open_items
 from cobro.importer.mapping import Kind, Mapping, combine, load_mapping
 from cobro.importer.report import Counts, ImportReport, RowsInvalid, write_errors
 from cobro.importer.service import ImportOptions, import_file
-from cobro.kit.dates import parse_date, utcnow
 
 SHOWN_PROBLEMS = 20
 
@@ -91,9 +89,6 @@ APPLY_OLDEST = typer.Option(
     "(else that cash stays unapplied).",
 )
 OUTPUT = typer.Argument(..., help="File to write: .csv or .xlsx (by its suffix).")
-ON = typer.Option(
-    None, "--on", help="Count days past due to this date (default: today, company time)."
-)
 
 
 def _run(
@@ -210,7 +205,7 @@ def import_payments(
 
 def export_command(
     output: Path = OUTPUT,
-    on: str | None = ON,
+    on: str | None = edge.OnOption,
     company: str | None = edge.CompanyOption,
 ) -> None:
     """Export open items (invoices with an amount left to pay) with their customer, dates,
@@ -218,7 +213,7 @@ def export_command(
     try:
         with edge.unit_of_work() as session:
             owner = edge.company_of(session, company)
-            day = parse_date(on) if on else utcnow().astimezone(ZoneInfo(owner.timezone)).date()
+            day = edge.day_of(on, owner)
             count = export_open_items(session, owner, output, day)
     except CobroError as exc:
         edge.fail(exc.message)

@@ -11,24 +11,15 @@ from sqlalchemy.orm import Session
 
 from cobro.customer.models import Customer
 from cobro.customer.service import get_customer
-from cobro.edge import CompanyOption, company_of, console, fail, unit_of_work
+from cobro.edge import CompanyOption, OnOption, company_of, console, day_of, fail, unit_of_work
 from cobro.errors import CobroError
 from cobro.invoice.models import CreditNote, Invoice, WriteOff
 from cobro.invoice.rules import days_late, days_past_due, days_to_settle
 from cobro.invoice.service import add_credit_note, get_invoice, invoices_query, write_off
-from cobro.kit.dates import parse_date
 from cobro.kit.money import display, parse_amount
 from cobro.payment.models import Allocation, Payment
 
 invoices_app = typer.Typer(help="Look at invoices.", no_args_is_help=True)
-
-
-def on_date(value: str | None) -> date:
-    """The --on option: a date, or today."""
-    return parse_date(value) if value else date.today()  # noqa: DTZ011 (a calendar day)
-
-
-OnOption = typer.Option(None, "--on", help="Count days past due to this date (default today).")
 
 
 @invoices_app.command("list")
@@ -45,9 +36,9 @@ def list_command(
 ) -> None:
     """List invoices by due date, with their open amount and days past due."""
     try:
-        day = on_date(on)
         with unit_of_work() as session:
             owner = company_of(session, company)
+            day = day_of(on, owner)
             customer_id = get_customer(session, owner.id, customer).id if customer else None
             query = invoices_query(owner.id, day, customer_id, overdue, min_days, open_only)
             rows = session.execute(
@@ -83,9 +74,9 @@ def show_command(
 ) -> None:
     """Show one invoice: amounts, terms, installments, payments, credits and write-offs."""
     try:
-        day = on_date(on)
         with unit_of_work() as session:
             owner = company_of(session, company)
+            day = day_of(on, owner)
             invoice = get_invoice(session, owner.id, number)
             customer = session.get_one(Customer, invoice.customer_id)
             credits = list(
@@ -178,15 +169,17 @@ def credit_command(
     number: str = typer.Argument(..., help="The invoice to credit."),
     note: str = typer.Option(..., "--note", help="The credit note's own number."),
     amount: str = AmountOption,
-    on: str | None = typer.Option(None, "--on", help="Issue date of the credit note (today)."),
+    on: str | None = typer.Option(
+        None, "--on", help="Issue date of the credit note (default: today, company time)."
+    ),
     reason: str | None = typer.Option(None, "--reason", help="Why (a return, a price fix…)."),
     company: str | None = CompanyOption,
 ) -> None:
     """Issue a credit note that reduces what an invoice asks for."""
     try:
-        day = on_date(on)
         with unit_of_work() as session:
             owner = company_of(session, company)
+            day = day_of(on, owner)
             invoice = get_invoice(session, owner.id, number)
             minor = parse_amount(amount, invoice.currency)
             add_credit_note(session, owner, invoice, note, day, minor, reason)
@@ -206,14 +199,16 @@ def write_off_command(
     amount: str | None = typer.Option(
         None, "--amount", help="Amount in currency units (default: all that is open)."
     ),
-    on: str | None = typer.Option(None, "--on", help="Date of the write-off (today)."),
+    on: str | None = typer.Option(
+        None, "--on", help="Date of the write-off (default: today, company time)."
+    ),
     company: str | None = CompanyOption,
 ) -> None:
     """Write off all or part of an invoice's open amount."""
     try:
-        day = on_date(on)
         with unit_of_work() as session:
             owner = company_of(session, company)
+            day = day_of(on, owner)
             invoice = get_invoice(session, owner.id, number)
             minor = parse_amount(amount, invoice.currency) if amount else None
             entry = write_off(session, invoice, minor, day, reason)

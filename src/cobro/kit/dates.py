@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from cobro.errors import Invalid
 
@@ -14,6 +15,12 @@ _LOCAL = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})(?: .*)?$")
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def today_in(zone: str) -> date:
+    """Today where the company (or debtor) is: in Madrid the day starts an hour or two before
+    UTC's, in Mexico City six hours after."""
+    return utcnow().astimezone(ZoneInfo(zone)).date()
 
 
 def parse_date(text: str, dayfirst: bool = False) -> date:

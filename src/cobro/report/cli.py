@@ -6,9 +6,8 @@ import typer
 from rich import box
 from rich.table import Table
 
-from cobro.edge import CompanyOption, company_of, console, fail, unit_of_work
+from cobro.edge import CompanyOption, OnOption, company_of, console, day_of, fail, unit_of_work
 from cobro.errors import CobroError
-from cobro.invoice.cli import OnOption, on_date
 from cobro.kit.money import display
 from cobro.report.rules import Bucket
 from cobro.report.service import AgingReport, aging
@@ -24,9 +23,9 @@ def aging_command(
     """Open amount per customer and in total, in the buckets current, 1–30, 31–60, 61–90 and
     90+ days past due, as the ledger stood at the end of --on."""
     try:
-        day = on_date(on)
         with unit_of_work() as session:
             owner = company_of(session, company)
+            day = day_of(on, owner)
             report = aging(session, owner.id, day)
     except CobroError as exc:
         fail(exc.message)
