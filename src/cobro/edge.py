@@ -12,7 +12,6 @@ from typing import NoReturn
 
 import typer
 from rich.console import Console
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -29,10 +28,6 @@ console = Console(width=_PIPED_WIDTH)
 errors = Console(stderr=True)
 
 EXIT_USER_ERROR = 1
-
-
-def engine() -> Engine:
-    return make_engine(load_settings().database_url)
 
 
 @contextmanager
