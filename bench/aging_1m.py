@@ -19,7 +19,7 @@ from cobro.company.models import Company
 from cobro.db import make_engine, transaction
 from cobro.kit.dates import add_months
 from cobro.kit.money import display
-from cobro.report.repository import reduced_after
+from cobro.payment.repository import reduced_after
 from cobro.report.service import aging
 
 INVOICES = 1_000_000

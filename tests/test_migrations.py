@@ -18,15 +18,27 @@ import cobro.models  # noqa: F401  (registers every table on Base.metadata)
 from cobro.db import Base, alembic_config, current_revision, make_engine, upgrade
 
 TABLES = {
+    "action",
     "allocation",
+    "attempt",
+    "chase",
+    "chase_setting",
+    "chase_step",
     "company",
     "contact",
     "credit_note",
     "customer",
+    "document",
+    "hold",
     "installment",
     "invoice",
+    "opt_out",
     "payment",
     "payment_terms",
+    "policy",
+    "policy_rule",
+    "task",
+    "template",
     "write_off",
 }
 
@@ -45,7 +57,7 @@ def test_a_new_sqlite_file_migrates_down_and_up_again(tmp_path: Path) -> None:
     upgrade(url)
     engine = make_engine(url)
     try:
-        assert current_revision(engine) == "0001"
+        assert current_revision(engine) == "0002"
         with engine.connect() as connection:
             assert user_tables(connection) == TABLES
             assert differences(connection) == []

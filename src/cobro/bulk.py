@@ -19,12 +19,14 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from queue import Full, Queue
 from threading import Event, Thread
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from sqlalchemy import Table, insert
-from sqlalchemy.engine import Connection
+from sqlalchemy import ColumnClause, Insert, Table, insert, literal_column, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Dialect
 
 from cobro.db import Base
 
@@ -69,22 +71,42 @@ class BulkInsert:
     transaction; the ORM's identity map does not see them.
     """
 
-    def __init__(self, connection: Connection, table: Table, columns: Sequence[str]) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        table: Table,
+        columns: Sequence[str],
+        on_conflict: OnConflict | None = None,
+    ) -> None:
         self.connection = connection
         self.table = table
         self.columns = tuple(columns)
+        self.on_conflict = on_conflict
         _check_columns(table, self.columns)
         dialect = connection.dialect
         # COPY needs psycopg 3's copy API; other PostgreSQL drivers take the INSERT below
         self.copy = dialect.name == "postgresql" and dialect.driver == "psycopg"
         self.positional = True
+        self.merge_sql: str | None = None
         if self.copy:
             preparer = dialect.identifier_preparer
             names = ", ".join(preparer.quote(name) for name in self.columns)
-            self.sql = f"COPY {preparer.format_table(table)} ({names}) FROM STDIN"
+            target = preparer.format_table(table)
+            if on_conflict is not None:
+                # COPY cannot skip or merge conflicting rows: stream into a private temporary
+                # table, then move the rows over with one INSERT … SELECT … ON CONFLICT
+                staging = preparer.quote(f"bulk_{table.name}")
+                connection.exec_driver_sql(
+                    f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "
+                    f"SELECT {names} FROM {target} WITH NO DATA"
+                )
+                self.merge_sql = _merge_sql(connection, table, self.columns, staging, on_conflict)
+                target = staging
+            self.sql = f"COPY {target} ({names}) FROM STDIN"
             order: Sequence[str] = self.columns
         else:
-            compiled = insert(table).compile(dialect=dialect, column_keys=list(self.columns))
+            statement = insert(table) if on_conflict is None else on_conflict.apply(dialect, table)
+            compiled = statement.compile(dialect=dialect, column_keys=list(self.columns))
             self.sql = compiled.string
             self.positional = compiled.positional
             bound = list(compiled.positiontup or ()) if self.positional else list(compiled.params)
@@ -108,6 +130,9 @@ class BulkInsert:
         params = self._prepare(rows)
         if self.copy:
             self._copy(params)
+            if self.merge_sql is not None:
+                self.connection.exec_driver_sql(self.merge_sql)
+                self.connection.exec_driver_sql(f"TRUNCATE {self.sql.split()[1]}")
         elif self.positional:
             self.connection.exec_driver_sql(self.sql, params)
         else:
@@ -141,6 +166,44 @@ class BulkInsert:
         with raw.cursor() as cursor, cursor.copy(self.sql) as copy:
             for row in rows:
                 copy.write_row(row)
+
+
+@dataclass(frozen=True)
+class OnConflict:
+    """What to do with a row whose `keys` are already taken: skip it (`update` empty), or
+    overwrite the `update` columns with the new row's values. Both databases say it the same way
+    (`ON CONFLICT (…) DO NOTHING | DO UPDATE SET … = excluded.…`)."""
+
+    keys: tuple[str, ...]
+    update: tuple[str, ...] = ()
+
+    def apply(self, dialect: Dialect, table: Table) -> Insert:
+        keys = list(self.keys)
+        if dialect.name == "postgresql":
+            pg = postgresql.insert(table)
+            if not self.update:
+                return pg.on_conflict_do_nothing(index_elements=keys)
+            values = {name: pg.excluded[name] for name in self.update}
+            return pg.on_conflict_do_update(index_elements=keys, set_=values)
+        lite = sqlite.insert(table)
+        if not self.update:
+            return lite.on_conflict_do_nothing(index_elements=keys)
+        values = {name: lite.excluded[name] for name in self.update}
+        return lite.on_conflict_do_update(index_elements=keys, set_=values)
+
+
+def _merge_sql(
+    connection: Connection,
+    table: Table,
+    columns: tuple[str, ...],
+    staging: str,
+    on_conflict: OnConflict,
+) -> str:
+    names: list[ColumnClause[Any]] = [literal_column(name) for name in columns]
+    source = select(*names).select_from(text(staging))
+    statement = on_conflict.apply(connection.dialect, table)
+    merged = statement.from_select(list(columns), source)
+    return str(merged.compile(dialect=connection.dialect))
 
 
 def table_of(model: type[Base]) -> Table:

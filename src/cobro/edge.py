@@ -31,13 +31,21 @@ EXIT_USER_ERROR = 1
 
 
 @contextmanager
-def unit_of_work() -> Iterator[Session]:
-    """One transaction for one command: all of it is written, or none of it."""
+def unit_of_work(dry_run: bool = False) -> Iterator[Session]:
+    """One transaction for one command: all of it is written, or none of it. A dry run does
+    all the same work and rolls it back, so what it reports is exactly what a real run does."""
     url = load_settings().database_url
     db = make_engine(url)
     try:
-        with transaction(db) as session:
-            yield session
+        if dry_run:
+            with Session(db) as session:
+                try:
+                    yield session
+                finally:
+                    session.rollback()
+        else:
+            with transaction(db) as session:
+                yield session
     except SQLAlchemyError as exc:
         raise describe_db_error(exc, url) from exc
     finally:

@@ -3,10 +3,32 @@
 from cobro.company.models import Company
 from cobro.customer.models import Contact, Customer
 from cobro.invoice.models import CreditNote, Installment, Invoice, WriteOff
+from cobro.outbox.models import Action, Attempt, Document
 from cobro.payment.models import Allocation, Payment
+from cobro.policy.models import (
+    Chase,
+    ChaseSetting,
+    ChaseStep,
+    CollectionPolicy,
+    Hold,
+    OptOut,
+    PolicyRule,
+)
+from cobro.task.models import Task
 from cobro.terms.models import PaymentTerms
 
 __all__ = [
+    "Action",
+    "Attempt",
+    "Chase",
+    "ChaseSetting",
+    "ChaseStep",
+    "CollectionPolicy",
+    "Document",
+    "Hold",
+    "OptOut",
+    "PolicyRule",
+    "Task",
     "Allocation",
     "Company",
     "Contact",

@@ -12,7 +12,7 @@ from cobro.company.models import Company
 from cobro.customer.models import Customer
 from cobro.invoice.models import Invoice
 from cobro.invoice.service import add_credit_note, write_off
-from cobro.report.repository import open_as_of, reduced_after
+from cobro.payment.repository import open_as_of, reduced_after
 from cobro.report.rules import Bucket
 from cobro.report.service import AgingReport, aging
 from tests.factories.ledger import make_company, make_customer, make_invoice, make_payment

@@ -18,4 +18,10 @@ class Company(Base):
     country: Mapped[str] = mapped_column(String(2))
     currency: Mapped[str] = mapped_column(String(3))  # the reporting currency
     timezone: Mapped[str] = mapped_column(String(64))
+    # what notices show and where replies go; empty until the company fills them in
+    language: Mapped[str | None] = mapped_column(String(12))
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    iban: Mapped[str | None] = mapped_column(String(34))
+    bic: Mapped[str | None] = mapped_column(String(11))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cobro.db import Base, UTCDateTime
@@ -31,6 +39,13 @@ class Customer(Base):
     tax_id: Mapped[str | None] = mapped_column(String(40))
     collector: Mapped[str | None] = mapped_column(String(100))
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # collection: the segment policy rules and settings match on, the risk grade (A best, D
+    # worst; set by the cycle from payment history until issue #9's model does it), a policy
+    # chosen for this customer, and the credit block a late stage may set
+    segment: Mapped[str | None] = mapped_column(String(40))
+    grade: Mapped[str | None] = mapped_column(String(1))
+    policy_id: Mapped[int | None] = mapped_column(ForeignKey("policy.id"))
+    credit_blocked: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

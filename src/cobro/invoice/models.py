@@ -49,6 +49,7 @@ class Invoice(Base):
     payment_reference: Mapped[str] = mapped_column(String(35))  # ISO 11649 RF reference
     open_amount: Mapped[int] = mapped_column(BigInteger)
     settled_on: Mapped[date | None] = mapped_column(Date)
+    policy_id: Mapped[int | None] = mapped_column(ForeignKey("policy.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

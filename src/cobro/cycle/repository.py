@@ -1,0 +1,270 @@
+"""The cycle's SQL: a handful of set-based reads over the company, and bulk writes. Never a
+query per invoice or per customer."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from cobro.bulk import BulkInsert, OnConflict, table_of
+from cobro.customer.models import Customer
+from cobro.db import days_between
+from cobro.invoice.models import Invoice
+from cobro.outbox.models import Action
+from cobro.payment.models import Payment
+from cobro.payment.repository import open_as_of, reduced_after
+from cobro.policy.assign import History
+from cobro.policy.contact import ContactEvent
+from cobro.policy.models import Chase, ChaseSetting, ChaseStep
+from cobro.policy.rules import CHANNELS
+from cobro.task.models import Task
+
+# read this many rows at a time: bounded memory on a million open items
+BATCH = 20_000
+# how far back the contact caps look (the longest rolling window they use)
+CONTACT_LOOKBACK_DAYS = 31
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    id: int
+    kind: str
+    grade: str | None
+    tags: frozenset[str]
+    segment: str | None
+    country: str
+    timezone: str
+    policy_id: int | None
+
+
+def customers(session: Session, company_id: int) -> dict[int, CustomerRow]:
+    rows = session.execute(
+        select(
+            Customer.id,
+            Customer.kind,
+            Customer.grade,
+            Customer.tags,
+            Customer.segment,
+            Customer.country,
+            Customer.timezone,
+            Customer.policy_id,
+        ).where(Customer.company_id == company_id)
+    )
+    return {
+        row.id: CustomerRow(
+            row.id,
+            row.kind,
+            row.grade,
+            frozenset(row.tags or ()),
+            row.segment,
+            row.country,
+            row.timezone,
+            row.policy_id,
+        )
+        for row in rows
+    }
+
+
+def open_items(session: Session, company_id: int, on: date, horizon: date) -> Iterator[Any]:
+    """Items open at the end of `on` and due by `horizon` (the earliest stage's reach), grouped
+    by customer, with their chase state: (invoice id, customer id, due date, open amount,
+    currency, invoice policy, chase policy, stage, stage day, delivered stage)."""
+    as_of = reduced_after(session, company_id, on)
+    amount = open_as_of(on) if as_of else Invoice.open_amount
+    query = (
+        select(
+            Invoice.id,
+            Invoice.customer_id,
+            Invoice.due_date,
+            amount.label("open_amount"),
+            Invoice.currency,
+            Invoice.policy_id,
+            Chase.policy_id,
+            Chase.stage,
+            Chase.stage_on,
+            Chase.delivered_stage,
+        )
+        .outerjoin(Chase, Chase.invoice_id == Invoice.id)
+        .where(
+            Invoice.company_id == company_id,
+            Invoice.issue_date <= on,
+            Invoice.due_date <= horizon,
+            or_(Invoice.settled_on.is_(None), Invoice.settled_on > on),
+        )
+        .order_by(Invoice.customer_id, Invoice.due_date, Invoice.id)
+    )
+    result = session.execute(query, execution_options={"yield_per": BATCH})
+    for row in result:
+        if row.open_amount > 0:
+            yield row
+
+
+def unapplied_cash(session: Session, company_id: int, on: date) -> dict[int, dict[str, int]]:
+    rows = session.execute(
+        select(Payment.customer_id, Payment.currency, func.sum(Payment.unapplied))
+        .where(
+            Payment.company_id == company_id,
+            Payment.customer_id.is_not(None),
+            Payment.unapplied > 0,
+            Payment.received_on <= on,
+        )
+        .group_by(Payment.customer_id, Payment.currency)
+    )
+    cash: dict[int, dict[str, int]] = defaultdict(dict)
+    for customer_id, currency, amount in rows:
+        if customer_id is not None:
+            cash[customer_id][currency] = int(amount)
+    return cash
+
+
+def histories(session: Session, company_id: int, on: date) -> dict[int, History]:
+    """Per customer with any invoice: settled in the last year, how late (amount-weighted),
+    and the oldest item still overdue. One GROUP BY over the company's invoices."""
+    year_ago = on - timedelta(days=365)
+    settled = and_(Invoice.settled_on.is_not(None), Invoice.settled_on.between(year_ago, on))
+    late = days_between(Invoice.settled_on, Invoice.due_date)
+    overdue = days_between(on, Invoice.due_date)
+    query = (
+        select(
+            Invoice.customer_id,
+            func.sum(case((settled, 1), else_=0)),
+            func.sum(case((and_(settled, late > 0), Invoice.total * late), else_=0)),
+            func.sum(case((settled, Invoice.total), else_=0)),
+            func.max(
+                case(
+                    (and_(Invoice.settled_on.is_(None), Invoice.due_date < on), overdue),
+                    else_=0,
+                )
+            ),
+        )
+        .where(
+            Invoice.company_id == company_id,
+            Invoice.issue_date <= on,
+            or_(Invoice.settled_on.is_(None), Invoice.settled_on >= year_ago),
+        )
+        .group_by(Invoice.customer_id)
+    )
+    out: dict[int, History] = {}
+    for customer_id, count, weighted, total, oldest in session.execute(query):
+        average = int(weighted) // int(total) if total else 0
+        out[customer_id] = History(int(count), average, int(oldest or 0))
+    return out
+
+
+def save_grades(session: Session, changes: Mapping[int, str | None]) -> None:
+    if changes:
+        session.execute(
+            update(Customer),
+            [{"id": customer_id, "grade": grade} for customer_id, grade in changes.items()],
+        )
+
+
+def recent_contacts(session: Session, company_id: int, on: date) -> dict[int, list[ContactEvent]]:
+    """Messages queued or sent, and calls made, in the weeks before `on`: the contact caps'
+    history. A queued message counts at its planned time: it is going out."""
+    since = on - timedelta(days=CONTACT_LOOKBACK_DAYS)
+    events: dict[int, list[ContactEvent]] = defaultdict(list)
+    messages = session.execute(
+        select(Action.customer_id, Action.kind, Action.sent_at, Action.not_before).where(
+            Action.company_id == company_id,
+            Action.cycle_on >= since,
+            Action.cycle_on < on,
+            Action.kind.in_([str(kind) for kind in CHANNELS]),
+            Action.status.in_(("queued", "sending", "sent")),
+        )
+    )
+    for customer_id, kind, sent_at, not_before in messages:
+        events[customer_id].append(ContactEvent(at=sent_at or not_before, channel=kind))
+    calls = session.execute(
+        select(Task.customer_id, Task.closed_at, Task.outcome).where(
+            Task.company_id == company_id,
+            Task.kind == "call",
+            Task.status == "done",
+            Task.closed_at.is_not(None),
+            Task.due_on >= since,
+        )
+    )
+    for called, closed_at, outcome in calls:
+        if called is not None and closed_at is not None:
+            conversation = (outcome or "").startswith("conversation")
+            events[called].append(ContactEvent(closed_at, "call", conversation))
+    return events
+
+
+def setting_layers(session: Session, company_id: int) -> dict[tuple[str, str], dict[str, Any]]:
+    rows = session.execute(
+        select(ChaseSetting.scope, ChaseSetting.target, ChaseSetting.values).where(
+            ChaseSetting.company_id == company_id
+        )
+    )
+    return {(scope, target): dict(values) for scope, target, values in rows}
+
+
+class Writer:
+    """The cycle's writes, batched: steps (skipped when already there), chase state (merged),
+    and actions (skipped when their idempotency key is taken)."""
+
+    def __init__(self, session: Session) -> None:
+        connection = session.connection()
+        self.steps = BulkInsert(
+            connection,
+            table_of(ChaseStep),
+            ("invoice_id", "policy_id", "stage", "reached_on", "open_amount"),
+            OnConflict(("invoice_id", "policy_id", "stage")),
+        )
+        self.chases = BulkInsert(
+            connection,
+            table_of(Chase),
+            ("invoice_id", "company_id", "customer_id", "policy_id", "stage", "stage_on"),
+            OnConflict(("invoice_id",), ("policy_id", "stage", "stage_on")),
+        )
+        self.actions = BulkInsert(
+            connection,
+            table_of(Action),
+            (
+                "company_id",
+                "customer_id",
+                "policy_id",
+                "stage",
+                "tone",
+                "kind",
+                "cycle_on",
+                "status",
+                "not_before",
+                "attempts",
+                "last_error",
+                "created_at",
+            ),
+            OnConflict(("customer_id", "stage", "kind", "cycle_on")),
+        )
+        self.pending: dict[str, list[tuple[Any, ...]]] = {"steps": [], "chases": [], "actions": []}
+
+    def step(self, row: tuple[Any, ...]) -> None:
+        self._add("steps", row)
+
+    def chase(self, row: tuple[Any, ...]) -> None:
+        self._add("chases", row)
+
+    def action(self, row: tuple[Any, ...]) -> None:
+        self._add("actions", row)
+
+    def _add(self, name: str, row: tuple[Any, ...]) -> None:
+        rows = self.pending[name]
+        rows.append(row)
+        if len(rows) >= BATCH:
+            self._write(name)
+
+    def _write(self, name: str) -> None:
+        target: BulkInsert = getattr(self, name)
+        target.write(self.pending[name])
+        self.pending[name] = []
+
+    def flush(self) -> None:
+        for name in self.pending:
+            self._write(name)

@@ -1,0 +1,136 @@
+"""What the cycle decides for one customer on one day. Pure: the rows come in, decisions go out.
+
+- Each open item that is not held moves to the stage `policy.rules.next_stage` gives it, unless
+  it reached a stage fewer than `min_gap` days ago (a debtor reached late is walked up the
+  stages, not handed the demand letter on the day after the first reminder).
+- Items whose currency's open total is covered by the customer's unapplied cash are not chased:
+  the debtor has paid, we have only not yet matched the money.
+- One action per customer and kind (email, SMS, letter, call task…) for the day, at the most
+  advanced stage among the items that moved: one message lists every item at its stage.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from cobro.policy.rules import (
+    ActionKind,
+    CustomerKind,
+    Grade,
+    ItemFacts,
+    Policy,
+    Stage,
+    next_stage,
+)
+
+COVERED = "unapplied cash"
+
+
+@dataclass(frozen=True)
+class Debtor:
+    """The customer facts the stages look at."""
+
+    customer_id: int
+    kind: CustomerKind
+    grade: Grade | None
+    tags: frozenset[str]
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    invoice_id: int
+    due_date: date
+    open_amount: int
+    currency: str
+    policy_id: int
+    current: str | None  # the stage reached under this policy, None if none yet
+    stage_on: date | None
+    delivered: str | None
+    hold: str | None  # kind of the hold in force on the item or its customer
+    min_gap: int = 0
+
+
+@dataclass(frozen=True)
+class Step:
+    invoice_id: int
+    policy_id: int
+    stage: str
+    open_amount: int
+
+
+@dataclass(frozen=True)
+class Planned:
+    kind: ActionKind
+    policy_id: int
+    stage: Stage
+
+
+@dataclass
+class Plan:
+    steps: list[Step] = field(default_factory=list)
+    actions: dict[ActionKind, Planned] = field(default_factory=dict)
+    held: Counter[str] = field(default_factory=Counter)  # items not chased, by reason
+
+
+def plan_customer(
+    debtor: Debtor,
+    items: Sequence[OpenItem],
+    policies: Mapping[int, Policy],
+    unapplied: Mapping[str, int],
+    on: date,
+) -> Plan:
+    plan = Plan()
+    chased = [item for item in items if item.hold is None]
+    for item in items:
+        if item.hold is not None:
+            plan.held[item.hold] += 1
+    covered = _covered_currencies(chased, unapplied)
+    for item in chased:
+        if item.currency in covered:
+            plan.held[COVERED] += 1
+            continue
+        stage = _move(debtor, item, policies[item.policy_id], on)
+        if stage is None:
+            continue
+        plan.steps.append(Step(item.invoice_id, item.policy_id, stage.code, item.open_amount))
+        for kind in stage.actions:
+            _keep_most_advanced(plan.actions, Planned(kind, item.policy_id, stage), policies)
+    return plan
+
+
+def _covered_currencies(items: Sequence[OpenItem], unapplied: Mapping[str, int]) -> set[str]:
+    owed: dict[str, int] = defaultdict(int)
+    for item in items:
+        owed[item.currency] += item.open_amount
+    return {currency for currency, total in owed.items() if unapplied.get(currency, 0) >= total}
+
+
+def _move(debtor: Debtor, item: OpenItem, policy: Policy, on: date) -> Stage | None:
+    if item.stage_on is not None and (on - item.stage_on).days < item.min_gap:
+        return None
+    facts = ItemFacts(
+        open_amount=item.open_amount,
+        currency=item.currency,
+        kind=debtor.kind,
+        grade=debtor.grade,
+        tags=debtor.tags,
+        last_delivered=item.delivered,
+    )
+    return next_stage(policy, item.current, (on - item.due_date).days, facts)
+
+
+def _keep_most_advanced(
+    actions: dict[ActionKind, Planned], candidate: Planned, policies: Mapping[int, Policy]
+) -> None:
+    kept = actions.get(candidate.kind)
+    if kept is None or _rank(candidate, policies) > _rank(kept, policies):
+        actions[candidate.kind] = candidate
+
+
+def _rank(planned: Planned, policies: Mapping[int, Policy]) -> tuple[int, int]:
+    # across policies only the offset compares; within one, the position breaks a tie
+    stages = policies[planned.policy_id].stages
+    return planned.stage.offset, stages.index(planned.stage)

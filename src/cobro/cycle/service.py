@@ -1,0 +1,216 @@
+"""`run_cycle`: for one company and one day, decide what every open item needs and queue it.
+
+Load once (policies, customers, holds, opt-outs, unapplied cash, contact history, settings),
+stream the open items grouped by customer, plan each customer with the pure rules, and write
+in batches. Nothing is sent here: the outbox rows are written in the caller's transaction, so a
+cycle that dies half-way leaves nothing behind, and one that ran leaves exactly its decisions.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import groupby
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cobro.company.models import Company
+from cobro.customer.models import Customer
+from cobro.cycle import repository
+from cobro.cycle.repository import CustomerRow
+from cobro.cycle.rules import Debtor, OpenItem, Plan, Planned, plan_customer
+from cobro.cycle.schedule import Scheduler
+from cobro.kit.dates import utcnow
+from cobro.outbox.models import Action
+from cobro.policy.assign import Target, choose_policy, grade_from_history
+from cobro.policy.holds import active_holds, opted_out
+from cobro.policy.rules import CHANNELS, CustomerKind, Grade
+from cobro.policy.service import Policies, load_policies
+
+
+@dataclass
+class CycleReport:
+    company: str
+    on: date
+    items: int = 0  # open items looked at
+    moved: Counter[str] = field(default_factory=Counter)  # items per stage reached
+    queued: Counter[tuple[str, str]] = field(default_factory=Counter)  # (stage, kind)
+    skipped: Counter[str] = field(default_factory=Counter)  # actions not queued, by reason
+    held: Counter[str] = field(default_factory=Counter)  # items not chased, by reason
+    deferred: int = 0  # actions held back past the cycle day (window, holiday, contact cap)
+    created: int = 0  # outbox rows actually written (0 when the day had already run)
+    grades_changed: int = 0
+
+
+def run_cycle(
+    session: Session, company: Company, on: date, now: datetime | None = None
+) -> CycleReport:
+    report = CycleReport(company=company.code, on=on)
+    policies = load_policies(session, company)
+    before = _actions_on(session, company.id, on)
+    report.grades_changed = refresh_grades(session, company.id, on)
+    customers = repository.customers(session, company.id)
+    holds = active_holds(session, company.id, on)
+    scheduler = Scheduler(
+        company=company,
+        on=on,
+        layers=repository.setting_layers(session, company.id),
+        contacts=repository.recent_contacts(session, company.id, on),
+        opted_out=opted_out(session, company.id),
+        created_at=now or utcnow(),
+    )
+    cash = repository.unapplied_cash(session, company.id, on)
+    writer = repository.Writer(session)
+    rows = repository.open_items(session, company.id, on, _horizon(policies, on))
+    for customer_id, group in groupby(rows, key=lambda row: row.customer_id):
+        customer = customers[customer_id]
+        items = [
+            _item(row, customer, policies, holds.reason(customer_id, row.id), scheduler)
+            for row in group
+        ]
+        report.items += len(items)
+        plan = plan_customer(
+            _debtor(customer), items, policies.by_id, cash.get(customer_id, {}), on
+        )
+        _write(plan, customer, company.id, on, writer, scheduler, report)
+    writer.flush()
+    report.created = _actions_on(session, company.id, on) - before
+    return report
+
+
+def _horizon(policies: Policies, on: date) -> date:
+    """Items due later than this are at no stage yet, whatever their policy."""
+    earliest = min(stage.offset for policy in policies.by_id.values() for stage in policy.stages)
+    return on - timedelta(days=earliest)
+
+
+def _debtor(customer: CustomerRow) -> Debtor:
+    return Debtor(
+        customer_id=customer.id,
+        kind=CustomerKind(customer.kind),
+        grade=Grade(customer.grade) if customer.grade else None,
+        tags=customer.tags,
+    )
+
+
+def _item(
+    row: Any,
+    customer: CustomerRow,
+    policies: Policies,
+    hold: str | None,
+    scheduler: Scheduler,
+) -> OpenItem:
+    target = Target(
+        segment=customer.segment,
+        country=customer.country,
+        kind=customer.kind,
+        grade=customer.grade,
+        currency=row.currency,
+        open_amount=row.open_amount,
+        invoice_policy=row.policy_id,
+        customer_policy=customer.policy_id,
+    )
+    policy_id = choose_policy(policies.rules, policies.default_id, target)
+    policy = policies.by_id[policy_id]
+    codes = {stage.code for stage in policy.stages}
+    # a stage of another policy (the item's policy changed) is no stage of this one
+    same = row.stage in codes and row[6] == policy_id
+    return OpenItem(
+        invoice_id=row.id,
+        due_date=row.due_date,
+        open_amount=int(row.open_amount),
+        currency=row.currency,
+        policy_id=policy_id,
+        current=row.stage if same else None,
+        stage_on=row.stage_on if same else None,
+        delivered=row.delivered_stage if row.delivered_stage in codes else None,
+        hold=hold,
+        min_gap=scheduler.min_gap(customer, row.id),
+    )
+
+
+def _write(
+    plan: Plan,
+    customer: CustomerRow,
+    company_id: int,
+    on: date,
+    writer: repository.Writer,
+    scheduler: Scheduler,
+    report: CycleReport,
+) -> None:
+    report.held.update(plan.held)
+    for step in plan.steps:
+        writer.step((step.invoice_id, step.policy_id, step.stage, on, step.open_amount))
+        writer.chase((step.invoice_id, company_id, customer.id, step.policy_id, step.stage, on))
+        report.moved[step.stage] += 1
+    for planned in _in_order(plan.actions.values()):
+        status, not_before, reason = scheduler.schedule(customer, planned.kind)
+        if reason is not None:
+            report.skipped[reason] += 1
+        elif scheduler.later_than_day(customer, not_before):
+            report.deferred += 1
+        report.queued[(planned.stage.code, str(planned.kind))] += status == "queued"
+        writer.action(
+            (
+                company_id,
+                customer.id,
+                planned.policy_id,
+                planned.stage.code,
+                str(planned.stage.tone),
+                str(planned.kind),
+                on,
+                status,
+                not_before,
+                0,
+                reason,
+                scheduler.created_at,
+            )
+        )
+
+
+def _in_order(actions: Iterable[Planned]) -> list[Planned]:
+    # debtor-facing messages first, so the contact caps count them before the call
+    return sorted(actions, key=lambda planned: (planned.kind not in CHANNELS, str(planned.kind)))
+
+
+def refresh_grades(session: Session, company_id: int, on: date) -> int:
+    """Grade every customer from its history up to `on`; return how many grades changed."""
+    rows = session.execute(
+        select(Customer.id, Customer.grade).where(Customer.company_id == company_id)
+    )
+    current: dict[int, str | None] = {row.id: row.grade for row in rows}
+    changes: dict[int, str | None] = {}
+    for customer_id, history in repository.histories(session, company_id, on).items():
+        grade = grade_from_history(history)
+        value = None if grade is None else str(grade)
+        if current.get(customer_id) != value:
+            changes[customer_id] = value
+    repository.save_grades(session, changes)
+    return len(changes)
+
+
+def _actions_on(session: Session, company_id: int, on: date) -> int:
+    return (
+        session.scalar(
+            select(func.count(Action.id)).where(
+                Action.company_id == company_id, Action.cycle_on == on
+            )
+        )
+        or 0
+    )
+
+
+def start_of_day(on: date, zone: str) -> datetime:
+    return datetime.combine(on, time(), tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def summary(reports: Mapping[date, CycleReport]) -> Counter[tuple[str, str]]:
+    total: Counter[tuple[str, str]] = Counter()
+    for report in reports.values():
+        total.update(report.queued)
+    return total
