@@ -1,0 +1,63 @@
+"""Claiming outbox rows for one worker, safely among many.
+
+One UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) … RETURNING: on PostgreSQL the rows
+another worker is claiming are skipped, not waited for; SQLite has one writer at a time, so the
+UPDATE's own WHERE is enough there (SQLAlchemy leaves the locking clause out for it).
+
+A claim is a lease: a worker that dies after claiming (kill -9, a lost machine) leaves rows in
+`sending` until `claimed_until`, after which any worker takes them up again. A message sent just
+before the crash then goes out a second time with the same Message-ID, which receivers use to
+drop the duplicate: the only way to be exactly-once with a remote server that has no
+transactions in common with us.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from cobro.outbox.models import Action
+
+DEFAULT_LEASE = timedelta(minutes=5)
+
+
+def due(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        and_(Action.status == "queued", Action.not_before <= now),
+        and_(Action.status == "sending", Action.claimed_until < now),
+    )
+
+
+def claim(
+    session: Session,
+    worker: str,
+    now: datetime,
+    limit: int,
+    lease: timedelta = DEFAULT_LEASE,
+    company_id: int | None = None,
+) -> list[int]:
+    """Take up to `limit` due actions for `worker`, oldest first; return their ids."""
+    candidates = (
+        select(Action.id)
+        .where(due(now))
+        .order_by(Action.not_before, Action.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    if company_id is not None:
+        candidates = candidates.where(Action.company_id == company_id)
+    claimed = session.execute(
+        update(Action)
+        .where(Action.id.in_(candidates.scalar_subquery()), due(now))
+        .values(
+            status="sending",
+            claimed_by=worker,
+            claimed_until=now + lease,
+            attempts=Action.attempts + 1,
+        )
+        .returning(Action.id)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(claimed.scalars())
