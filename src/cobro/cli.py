@@ -11,13 +11,18 @@ from sqlalchemy.exc import SQLAlchemyError
 from cobro.company.cli import companies_command, init_command
 from cobro.config import load_settings
 from cobro.customer.cli import customers_app
+from cobro.cycle.cli import cycle_command
 from cobro.db import describe_db_error, upgrade
 from cobro.demo.cli import demo_command
 from cobro.edge import EXIT_USER_ERROR, console, errors, fail
 from cobro.errors import CobroError
 from cobro.importer.cli import export_command, import_app
 from cobro.invoice.cli import invoices_app
+from cobro.notice.cli import templates_app
+from cobro.policy.cli import holds_app, opt_out_command, policies_app
 from cobro.report.cli import aging_command
+from cobro.task.cli import tasks_command
+from cobro.worker import worker_command
 
 app = typer.Typer(
     name="cobro",
@@ -51,6 +56,13 @@ app.command("aging")(aging_command)
 app.add_typer(import_app, name="import")
 app.command("export")(export_command)
 app.command("demo")(demo_command)
+app.command("cycle")(cycle_command)
+app.command("worker")(worker_command)
+app.add_typer(policies_app, name="policies")
+app.add_typer(holds_app, name="holds")
+app.command("opt-out")(opt_out_command)
+app.command("tasks")(tasks_command)
+app.add_typer(templates_app, name="templates")
 
 
 def main() -> None:

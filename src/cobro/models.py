@@ -3,6 +3,7 @@
 from cobro.company.models import Company
 from cobro.customer.models import Contact, Customer
 from cobro.invoice.models import CreditNote, Installment, Invoice, WriteOff
+from cobro.notice.models import Template
 from cobro.outbox.models import Action, Attempt, Document
 from cobro.payment.models import Allocation, Payment
 from cobro.policy.models import (
@@ -19,24 +20,25 @@ from cobro.terms.models import PaymentTerms
 
 __all__ = [
     "Action",
+    "Allocation",
     "Attempt",
     "Chase",
     "ChaseSetting",
     "ChaseStep",
     "CollectionPolicy",
-    "Document",
-    "Hold",
-    "OptOut",
-    "PolicyRule",
-    "Task",
-    "Allocation",
     "Company",
     "Contact",
     "CreditNote",
     "Customer",
+    "Document",
+    "Hold",
     "Installment",
     "Invoice",
+    "OptOut",
     "Payment",
     "PaymentTerms",
+    "PolicyRule",
+    "Task",
+    "Template",
     "WriteOff",
 ]

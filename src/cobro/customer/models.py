@@ -45,7 +45,7 @@ class Customer(Base):
     segment: Mapped[str | None] = mapped_column(String(40))
     grade: Mapped[str | None] = mapped_column(String(1))
     policy_id: Mapped[int | None] = mapped_column(ForeignKey("policy.id"))
-    credit_blocked: Mapped[bool] = mapped_column(default=False, server_default=false())
+    credit_blocked: Mapped[bool] = mapped_column(server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

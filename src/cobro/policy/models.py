@@ -1,4 +1,4 @@
-"""Stored policies and how they are assigned; holds and opt-outs; where each item is in its chase."""
+"""Stored policies and their assignment; holds and opt-outs; where each item is in its chase."""
 
 from __future__ import annotations
 
@@ -68,9 +68,7 @@ class ChaseSetting(Base):
     __tablename__ = "chase_setting"
     __table_args__ = (
         UniqueConstraint("company_id", "scope", "target"),
-        CheckConstraint(
-            "scope IN ('company', 'segment', 'customer', 'invoice')", name="scope"
-        ),
+        CheckConstraint("scope IN ('company', 'segment', 'customer', 'invoice')", name="scope"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,162 @@
+"""Turning a message action into the message itself, from the ledger as it is *now*.
+
+The worker composes just before sending, so a message never lists an item paid, credited or
+put on hold since the cycle queued it; when nothing is left to ask for, there is no message.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import quote
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cobro.channel.base import Attachment, Message, PostalAddress
+from cobro.company.models import Company
+from cobro.customer.models import Contact, Customer
+from cobro.invoice.models import Invoice
+from cobro.notice.render import TemplateKey, render
+from cobro.notice.service import context_for, unapplied_cash
+from cobro.notice.statement import statement_pdf
+from cobro.outbox.models import Action
+from cobro.policy.holds import customer_holds
+from cobro.policy.models import Chase
+from cobro.policy.rules import Tone
+
+PHONE_CHANNELS = frozenset({"sms", "whatsapp"})
+LETTER_CHANNELS = frozenset({"letter", "registered_letter"})
+
+
+@dataclass(frozen=True)
+class Composed:
+    message: Message
+    items: tuple[tuple[int, int, str], ...]  # (invoice id, policy id, stage) listed
+
+
+class NothingToSend(Exception):
+    """Every item was paid, credited or put on hold since the cycle: cancel, do not send."""
+
+
+class Unsendable(Exception):
+    """The message cannot be made (no address, a template error): fail and raise a task."""
+
+
+def compose(
+    session: Session,
+    action: Action,
+    company: Company,
+    today: date,
+    custom: Mapping[TemplateKey, str],
+) -> Composed:
+    customer = session.get_one(Customer, action.customer_id)
+    rows = chased_items(session, customer.id, today)
+    if not rows:
+        raise NothingToSend("nothing left to chase: paid, credited or on hold since the cycle")
+    cash = unapplied_cash(session, customer.id, today)
+    if all(cash.get(currency, 0) >= owed for currency, owed in _owed(rows).items()):
+        raise NothingToSend("covered by unapplied cash received since the cycle")
+    to, address = _recipients(customer, action.kind)
+    context = context_for(
+        session,
+        company,
+        customer,
+        [(invoice, stage) for invoice, _policy, stage in rows],
+        stage=action.stage,
+        tone=action.tone,
+        channel=action.kind,
+        on=action.cycle_on,
+        unapplied=cash,
+        unsubscribe_url=_unsubscribe(company, customer, action.kind),
+    )
+    rendered = render(context, custom)
+    attachments: tuple[Attachment, ...] = ()
+    if action.kind == "email" and action.tone in (Tone.FORMAL, Tone.FINAL):
+        # with the formal notices the statement of account goes too: the debtor (or their
+        # accounts payable) has every item and amount on one page to check and file. Not
+        # earlier: a PDF per friendly reminder costs more to render than the whole email
+        attachments = (Attachment("statement.pdf", "application/pdf", statement_pdf(context)),)
+    message = Message(
+        key=action.key,
+        channel=action.kind,
+        to=to,
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        language=rendered.language,
+        reply_to=company.email,
+        attachments=attachments,
+        address=address,
+        unsubscribe_url=context.unsubscribe_url,
+        on=action.cycle_on.isoformat(),
+    )
+    listed = tuple((invoice.id, policy, stage) for invoice, policy, stage in rows)
+    return Composed(message, listed)
+
+
+def chased_items(session: Session, customer_id: int, today: date) -> list[tuple[Invoice, int, str]]:
+    """The customer's open items that have reached a stage and are not on hold today."""
+    held = customer_holds(session, customer_id, today)
+    if None in held:
+        return []
+    rows = session.execute(
+        select(Invoice, Chase.policy_id, Chase.stage)
+        .join(Chase, Chase.invoice_id == Invoice.id)
+        .where(
+            Chase.customer_id == customer_id,
+            Invoice.settled_on.is_(None),
+            Invoice.open_amount > 0,
+        )
+        .order_by(Invoice.due_date, Invoice.id)
+    )
+    return [(invoice, policy, stage) for invoice, policy, stage in rows if invoice.id not in held]
+
+
+def _owed(rows: Sequence[tuple[Invoice, int, str]]) -> dict[str, int]:
+    owed: dict[str, int] = defaultdict(int)
+    for invoice, _policy, _stage in rows:
+        owed[invoice.currency] += invoice.open_amount
+    return owed
+
+
+def _recipients(customer: Customer, kind: str) -> tuple[tuple[str, ...], PostalAddress | None]:
+    contacts = sorted(customer.contacts, key=lambda c: (c.role != "billing", c.id))
+    if kind in LETTER_CHANNELS:
+        for contact in contacts:
+            if contact.street and contact.city:
+                return (), _address(customer, contact)
+        raise Unsendable(f"customer {customer.external_id} has no postal address for a letter")
+    if kind in PHONE_CHANNELS:
+        # one number: a text to every phone on file would reach the same person several times
+        found = [c.phone for c in contacts if c.phone][:1]
+        what = "phone number"
+    else:
+        found = [c.email for c in contacts if c.email]
+        what = "email address"
+    if not found:
+        raise Unsendable(f"customer {customer.external_id} has no {what} for {kind}")
+    return tuple(dict.fromkeys(found)), None
+
+
+def _address(customer: Customer, contact: Contact) -> PostalAddress:
+    return PostalAddress(
+        name=contact.name or customer.name,
+        street=contact.street,
+        building_number=contact.building_number,
+        postal_code=contact.postal_code,
+        city=contact.city,
+        region=contact.region,
+        country=contact.country or customer.country,
+    )
+
+
+def _unsubscribe(company: Company, customer: Customer, kind: str) -> str | None:
+    # until the portal (issue #4) has an unsubscribe page, a reply to the company's mailbox is
+    # the one opt-out that really reaches a person; without a mailbox there is no honest link
+    if kind != "email" or not company.email:
+        return None
+    subject = quote(f"unsubscribe {customer.external_id}")
+    return f"mailto:{company.email}?subject={subject}"

@@ -1,0 +1,291 @@
+"""Carrying out claimed actions: prepare (re-check, compose, or do it at once), then record
+what the channel said. The worker (`cobro.worker`) sends between the two, outside any
+transaction, so no database lock is held while a mail server thinks."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from hashlib import sha256
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from cobro.channel.base import DeliveryError, Receipt
+from cobro.channel.letter import RendererUnavailable
+from cobro.company.models import Company
+from cobro.customer.models import Customer
+from cobro.notice.errors import NoticeError
+from cobro.notice.render import TemplateKey
+from cobro.notice.service import custom_templates
+from cobro.outbox.compose import Composed, NothingToSend, Unsendable, chased_items, compose
+from cobro.outbox.models import Action, Attempt, Document
+from cobro.policy.models import Chase
+from cobro.policy.rules import CHANNELS, ActionKind, Policy
+from cobro.policy.service import Policies, load_policies
+from cobro.task.service import raise_task
+
+# a message still failing after this many tries (about a day and a half of backoff) is a
+# problem for a person, not for more retries
+MAX_ATTEMPTS = 8
+FIRST_RETRY = timedelta(minutes=1)
+LONGEST_RETRY = timedelta(hours=6)
+
+_TASKS = {
+    ActionKind.CALL_TASK: ("call", "Call {customer} about {count} overdue item(s) ({stage})"),
+    ActionKind.INTERNAL_TASK: ("follow_up", "Review {customer}: stage {stage} reached"),
+    ActionKind.ESCALATE_LEGAL: (
+        "escalation",
+        "Open a legal case for {customer} ({count} item(s) at {stage})",
+    ),
+    ActionKind.ESCALATE_AGENCY: (
+        "escalation",
+        "Place {customer} with a collection agency ({count} item(s) at {stage})",
+    ),
+}
+_LATER = {
+    ActionKind.FEE: "fees are computed once issue #5's charge rules are configured; "
+    "nothing was charged",
+    ActionKind.INTEREST_CLAIM: "statutory interest is computed once issue #5's rate tables "
+    "are configured; nothing was claimed",
+}
+
+
+@dataclass(frozen=True)
+class Job:
+    """A composed message waiting for its channel."""
+
+    action_id: int
+    composed: Composed
+    delivers: tuple[tuple[int, str], ...]  # (invoice id, stage) delivered when it goes out
+
+
+@dataclass
+class Prepared:
+    jobs: list[Job] = field(default_factory=list)
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+
+class Preparer:
+    """Prepares a batch; caches what every action of a company shares."""
+
+    def __init__(self, session: Session, worker: str, now: datetime) -> None:
+        self.session = session
+        self.worker = worker
+        self.now = now
+        self._companies: dict[int, tuple[Company, Policies, dict[TemplateKey, str]]] = {}
+
+    def company(self, company_id: int) -> tuple[Company, Policies, dict[TemplateKey, str]]:
+        found = self._companies.get(company_id)
+        if found is None:
+            company = self.session.get_one(Company, company_id)
+            found = (
+                company,
+                load_policies(self.session, company),
+                dict(custom_templates(self.session, company_id)),
+            )
+            self._companies[company_id] = found
+        return found
+
+    def prepare(self, action_ids: list[int]) -> Prepared:
+        prepared = Prepared()
+        actions = {
+            action.id: action
+            for action in self.session.scalars(select(Action).where(Action.id.in_(action_ids)))
+        }
+        # the customers and their contacts in one go: composing reads both for every action
+        customer_ids = {action.customer_id for action in actions.values()}
+        list(
+            self.session.scalars(
+                select(Customer)
+                .where(Customer.id.in_(customer_ids))
+                .options(selectinload(Customer.contacts))
+            )
+        )
+        for action_id in action_ids:
+            action = actions[action_id]
+            if action.status != "sending" or action.claimed_by != self.worker:
+                continue  # our lease ran out and another worker has it now
+            job = self._one(action, prepared.outcomes)
+            if job is not None:
+                prepared.jobs.append(job)
+        self.session.flush()
+        return prepared
+
+    def _one(self, action: Action, outcomes: Counter[str]) -> Job | None:
+        company, policies, custom = self.company(action.company_id)
+        today = self.now.astimezone(ZoneInfo(company.timezone)).date()
+        kind = ActionKind(action.kind)
+        if kind in _LATER:
+            finish(self.session, action, "skipped", _LATER[kind], self.worker, self.now)
+            outcomes["skipped"] += 1
+            return None
+        try:
+            if kind in CHANNELS:
+                composed = compose(self.session, action, company, today, custom)
+                return Job(action.id, composed, _delivers(composed, kind, policies))
+            self._carry_out(action, kind, company, policies, today)
+        except NothingToSend as reason:
+            finish(self.session, action, "cancelled", str(reason), self.worker, self.now)
+            outcomes["cancelled"] += 1
+            return None
+        except (Unsendable, NoticeError, RendererUnavailable) as problem:
+            fail(self.session, action, str(problem), self.worker, self.now)
+            outcomes["failed"] += 1
+            return None
+        outcomes["sent"] += 1
+        return None
+
+    def _carry_out(
+        self, action: Action, kind: ActionKind, company: Company, policies: Policies, today: date
+    ) -> None:
+        """Actions with no channel behind them happen here, in the same transaction as the
+        status that says they happened."""
+        customer = self.session.get_one(Customer, action.customer_id)
+        rows = chased_items(self.session, customer.id, today)
+        if not rows:
+            raise NothingToSend("nothing left to chase: paid, credited or on hold since the cycle")
+        if kind is ActionKind.CREDIT_BLOCK:
+            customer.credit_blocked = True
+            detail = "credit blocked"
+        elif kind is ActionKind.WEBHOOK:
+            raise Unsendable("no webhook endpoint is configured for stage events yet (issue #4)")
+        else:
+            task_kind, title = _TASKS[kind]
+            task = raise_task(
+                self.session,
+                company_id=company.id,
+                customer=customer,
+                kind=task_kind,
+                title=title.format(customer=customer.name, count=len(rows), stage=action.stage),
+                due_on=action.cycle_on,
+                not_before=action.not_before,
+                action_id=action.id,
+            )
+            detail = f"task {task.id}"
+        listed = tuple((invoice.id, policy, stage) for invoice, policy, stage in rows)
+        mark_delivered(self.session, _delivers_items(listed, kind, policies), action.cycle_on)
+        finish(self.session, action, "sent", detail, self.worker, self.now)
+
+
+def _delivers(
+    composed: Composed, kind: ActionKind, policies: Policies
+) -> tuple[tuple[int, str], ...]:
+    return _delivers_items(composed.items, kind, policies)
+
+
+def _delivers_items(
+    items: tuple[tuple[int, int, str], ...], kind: ActionKind, policies: Policies
+) -> tuple[tuple[int, str], ...]:
+    """The items whose stage this action completes: the stage lists the action, and it is a
+    message to the debtor, or the stage sends the debtor nothing at all (an escalation)."""
+    out = []
+    for invoice_id, policy_id, code in items:
+        policy: Policy | None = policies.by_id.get(policy_id)
+        stage = next((s for s in policy.stages if s.code == code), None) if policy else None
+        if stage is None or kind not in stage.actions:
+            continue
+        if kind in CHANNELS or not any(a in CHANNELS for a in stage.actions):
+            out.append((invoice_id, code))
+    return tuple(out)
+
+
+def mark_delivered(session: Session, items: tuple[tuple[int, str], ...], on: date) -> None:
+    by_stage: dict[str, list[int]] = {}
+    for invoice_id, stage in items:
+        by_stage.setdefault(stage, []).append(invoice_id)
+    for stage, invoice_ids in by_stage.items():
+        # only while the item is still at that stage: a later stage reached meanwhile stands
+        session.execute(
+            update(Chase)
+            .where(Chase.invoice_id.in_(invoice_ids), Chase.stage == stage)
+            .values(delivered_stage=stage, delivered_on=on)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def record_sent(session: Session, job: Job, receipt: Receipt, worker: str, now: datetime) -> None:
+    action = session.get_one(Action, job.action_id)
+    if action.status != "sending" or action.claimed_by != worker:
+        return  # the lease ran out and another worker redid it: its record stands
+    action.provider_id = receipt.provider_id[:300]
+    action.sent_at = now
+    session.add(
+        Document(
+            action_id=action.id,
+            name=f"{action.key}{_SUFFIX.get(receipt.media_type, '')}",
+            media_type=receipt.media_type,
+            size=len(receipt.document),
+            sha256=sha256(receipt.document).hexdigest(),
+            content=receipt.document,
+        )
+    )
+    mark_delivered(session, job.delivers, action.cycle_on)
+    finish(session, action, "sent", receipt.provider_id, worker, now)
+
+
+_SUFFIX = {
+    "message/rfc822": ".eml",
+    "application/pdf": ".pdf",
+    "application/json": ".json",
+    "text/plain": ".txt",
+}
+
+
+def record_failure(
+    session: Session, job: Job, error: DeliveryError, worker: str, now: datetime
+) -> str:
+    """'retry' or 'failed'."""
+    action = session.get_one(Action, job.action_id)
+    if action.status != "sending" or action.claimed_by != worker:
+        return "retry"
+    if error.permanent or action.attempts >= MAX_ATTEMPTS:
+        fail(session, action, error.reason, worker, now)
+        return "failed"
+    action.status = "queued"
+    action.not_before = now + backoff(action.attempts)
+    action.claimed_by = None
+    action.claimed_until = None
+    action.last_error = error.reason
+    session.add(
+        Attempt(action_id=action.id, at=now, outcome="retry", detail=error.reason, worker=worker)
+    )
+    return "retry"
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8… minutes after the attempt that failed, at most six hours."""
+    wait: timedelta = FIRST_RETRY * (2 ** max(attempts - 1, 0))
+    return min(wait, LONGEST_RETRY)
+
+
+def finish(
+    session: Session, action: Action, status: str, detail: str | None, worker: str, now: datetime
+) -> None:
+    action.status = status
+    action.claimed_until = None
+    if status != "sent":
+        action.last_error = detail
+    session.add(Attempt(action_id=action.id, at=now, outcome=status, detail=detail, worker=worker))
+
+
+def fail(session: Session, action: Action, reason: str, worker: str, now: datetime) -> None:
+    """Give up on an action and put it in front of a collector."""
+    finish(session, action, "failed", reason, worker, now)
+    customer = session.get_one(Customer, action.customer_id)
+    raise_task(
+        session,
+        company_id=action.company_id,
+        customer=customer,
+        kind="failed_message",
+        title=f"{action.kind} to {customer.name} failed ({action.stage})",
+        detail=reason,
+        due_on=now.date(),
+        action_id=action.id,
+    )
+
+
+def pending_count(session: Session) -> int:
+    return session.scalar(select(func.count(Action.id)).where(Action.status == "queued")) or 0

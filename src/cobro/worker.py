@@ -1,0 +1,196 @@
+"""`cobro worker`: carry out what the cycle queued, exactly once per action.
+
+Each round is three short transactions: claim a batch (committed, so other workers skip it),
+prepare it (re-check against the ledger, compose, or carry out actions that need no channel),
+then — after sending, outside any transaction — record every outcome. A crash anywhere leaves
+each action either untouched, done and recorded, or claimed under a lease that runs out; see
+`cobro.outbox.claim` for why a message resent after a crash is still delivered once.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from threading import Event
+
+import typer
+from rich import box
+from rich.table import Table
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from cobro.channel.base import Channel, DeliveryError, Receipt
+from cobro.channel.letter import gather_print_file
+from cobro.channel.registry import (
+    ChannelSettings,
+    build_channels,
+    channel_settings,
+    close_channels,
+)
+from cobro.config import load_settings
+from cobro.db import describe_db_error, make_engine, transaction
+from cobro.edge import CompanyOption, company_of, console, fail, unit_of_work
+from cobro.errors import CobroError
+from cobro.kit.dates import utcnow
+from cobro.outbox.claim import DEFAULT_LEASE, claim
+from cobro.outbox.service import Job, Preparer, record_failure, record_sent
+
+LETTERS = ("letter", "registered_letter")
+
+
+@dataclass
+class WorkerReport:
+    outcomes: Counter[str] = field(default_factory=Counter)  # sent, retry, failed, cancelled…
+    by_channel: Counter[tuple[str, str]] = field(default_factory=Counter)  # (channel, outcome)
+    rounds: int = 0
+    print_files: list[Path] = field(default_factory=list)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def run_worker(
+    engine: Engine,
+    channels: Mapping[str, Channel],
+    *,
+    once: bool = False,
+    batch: int = 50,
+    lease: timedelta = DEFAULT_LEASE,
+    poll: float = 5.0,
+    clock: Callable[[], datetime] = utcnow,
+    worker: str | None = None,
+    company_id: int | None = None,
+    letter_dir: Path | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> WorkerReport:
+    """Work until stopped; with `once`, until nothing is due now (for cron)."""
+    name = worker or worker_name()
+    report = WorkerReport()
+    while not should_stop():
+        with transaction(engine) as session:
+            ids = claim(session, name, clock(), batch, lease, company_id)
+        if not ids:
+            if once:
+                break
+            time.sleep(poll)
+            continue
+        report.rounds += 1
+        with transaction(engine) as session:
+            prepared = Preparer(session, name, clock()).prepare(ids)
+        report.outcomes.update(prepared.outcomes)
+        results = [(job, _send(channels, job)) for job in prepared.jobs]
+        with transaction(engine) as session:
+            for job, result in results:
+                channel = job.composed.message.channel
+                if isinstance(result, Receipt):
+                    record_sent(session, job, result, name, clock())
+                    outcome = "sent"
+                else:
+                    outcome = record_failure(session, job, result, name, clock())
+                report.outcomes[outcome] += 1
+                report.by_channel[(channel, outcome)] += 1
+        _gather_letters(results, letter_dir, report)
+    return report
+
+
+def _send(channels: Mapping[str, Channel], job: Job) -> Receipt | DeliveryError:
+    message = job.composed.message
+    try:
+        return channels[message.channel].send(message)
+    except DeliveryError as error:
+        return error
+
+
+def _gather_letters(
+    results: list[tuple[Job, Receipt | DeliveryError]],
+    letter_dir: Path | None,
+    report: WorkerReport,
+) -> None:
+    """Rebuild the day's print file for each (day, kind) that got a letter in this round."""
+    if letter_dir is None:
+        return
+    days = {
+        (job.composed.message.on, job.composed.message.channel)
+        for job, result in results
+        if isinstance(result, Receipt) and job.composed.message.channel in LETTERS
+    }
+    for on, kind in sorted((d, k) for d, k in days if d is not None):
+        path = gather_print_file(letter_dir, on, kind)
+        if path is not None and path not in report.print_files:
+            report.print_files.append(path)
+
+
+def worker_command(
+    once: bool = typer.Option(
+        False, "--once", help="Send what is due now, then stop (for cron or a systemd timer)."
+    ),
+    batch: int = typer.Option(50, "--batch", min=1, max=1000, help="Actions claimed per round."),
+    poll: float = typer.Option(5.0, "--poll", min=0.1, help="Seconds to wait when idle."),
+    lease: float = typer.Option(
+        300.0,
+        "--lease",
+        min=1.0,
+        help="Seconds a claim holds before another worker may take the action up again.",
+    ),
+    company: str | None = CompanyOption,
+) -> None:
+    """Send and carry out the actions the cycle queued, once each, retrying what fails for a
+    passing reason. Channels come from COBRO_SMTP_URL, COBRO_SMS_GATEWAY_URL… (see the user
+    guide); without COBRO_SMTP_URL emails are written as .eml files to COBRO_MAIL_DIR."""
+    url = load_settings().database_url
+    try:
+        settings = channel_settings(os.environ)
+        with unit_of_work() as session:
+            company_id = None if company is None else company_of(session, company).id
+    except CobroError as exc:
+        fail(exc.message)
+    channels = build_channels(settings)
+    engine = make_engine(url)
+    stop = Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        report = run_worker(
+            engine,
+            channels,
+            once=once,
+            batch=batch,
+            poll=poll,
+            lease=timedelta(seconds=lease),
+            company_id=company_id,
+            letter_dir=settings.letter_dir,
+            should_stop=stop.is_set,
+        )
+    except CobroError as exc:
+        fail(exc.message)
+    except SQLAlchemyError as exc:
+        fail(describe_db_error(exc, url).message)
+    finally:
+        close_channels(channels)
+        engine.dispose()
+    print_worker_report(report, settings)
+
+
+def print_worker_report(report: WorkerReport, settings: ChannelSettings) -> None:
+    table = Table(title="Worker", box=box.SIMPLE_HEAD)
+    table.add_column("channel")
+    outcomes = sorted({outcome for _channel, outcome in report.by_channel})
+    for outcome in outcomes:
+        table.add_column(outcome, justify="right")
+    for channel in sorted({channel for channel, _outcome in report.by_channel}):
+        table.add_row(channel, *(str(report.by_channel[(channel, o)] or "") for o in outcomes))
+    if report.by_channel:
+        console.print(table)
+    done = ", ".join(f"{count} {outcome}" for outcome, count in sorted(report.outcomes.items()))
+    console.print(f"Outbox: {done or 'nothing was due'}.")
+    if not settings.smtp_url and report.by_channel[("email", "sent")]:
+        console.print(f"Emails were written to {settings.mail_dir}/ (set COBRO_SMTP_URL to send).")
+    for path in report.print_files:
+        console.print(f"Print file for the post: {path}")
