@@ -15,13 +15,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## make run: install, migrate, load the demo into an empty database, show the aging
+## make run: install, migrate, load the demo into an empty database, show the aging, run
+## today's collection cycle and the worker once (emails go to mail/ as .eml, letters to letters/)
 run: $(STAMP)
 	$(BIN)/cobro db upgrade
 	$(BIN)/cobro demo --if-missing
 	$(BIN)/cobro aging --top 5
+	$(BIN)/cobro cycle
+	$(BIN)/cobro worker --once
 	@echo
 	@echo "Next steps:"
+	@echo "  $(BIN)/cobro tasks                          # calls to make, failures to look at"
+	@echo "  $(BIN)/cobro templates preview firm --customer <id> --lang es"
 	@echo "  $(BIN)/cobro invoices list --overdue        # what is late today"
 	@echo "  $(BIN)/cobro customers show <id>           # one debtor"
 	@echo "  $(BIN)/cobro import invoices FILE.csv      # your own ledger (see docs/user-guide.md)"

@@ -39,7 +39,7 @@ from cobro.db import describe_db_error, make_engine, transaction
 from cobro.edge import CompanyOption, company_of, console, fail, unit_of_work
 from cobro.errors import CobroError
 from cobro.kit.dates import utcnow
-from cobro.outbox.claim import DEFAULT_LEASE, claim
+from cobro.outbox.claim import DEFAULT_LEASE, claim, waiting
 from cobro.outbox.service import Job, Preparer, record_failure, record_sent
 
 LETTERS = ("letter", "registered_letter")
@@ -51,6 +51,8 @@ class WorkerReport:
     by_channel: Counter[tuple[str, str]] = field(default_factory=Counter)  # (channel, outcome)
     rounds: int = 0
     print_files: list[Path] = field(default_factory=list)
+    waiting: int = 0  # queued for later when the worker stopped
+    next_at: datetime | None = None
 
 
 def worker_name() -> str:
@@ -98,6 +100,8 @@ def run_worker(
                 report.outcomes[outcome] += 1
                 report.by_channel[(channel, outcome)] += 1
         _gather_letters(results, letter_dir, report)
+    with transaction(engine) as session:
+        report.waiting, report.next_at = waiting(session, clock(), company_id)
     return report
 
 
@@ -194,3 +198,9 @@ def print_worker_report(report: WorkerReport, settings: ChannelSettings) -> None
         console.print(f"Emails were written to {settings.mail_dir}/ (set COBRO_SMTP_URL to send).")
     for path in report.print_files:
         console.print(f"Print file for the post: {path}")
+    if report.waiting and report.next_at is not None:
+        console.print(
+            f"{report.waiting} actions wait for their send window or a retry; the first is due "
+            f"at {report.next_at:%Y-%m-%d %H:%M} UTC (run the worker again then, or keep it "
+            "running)."
+        )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from cobro.outbox.models import Action
@@ -61,3 +61,16 @@ def claim(
         .execution_options(synchronize_session=False)
     )
     return sorted(claimed.scalars())
+
+
+def waiting(
+    session: Session, now: datetime, company_id: int | None = None
+) -> tuple[int, datetime | None]:
+    """How many queued actions wait for a later moment (send window, retry), and the first."""
+    query = select(func.count(Action.id), func.min(Action.not_before)).where(
+        Action.status == "queued", Action.not_before > now
+    )
+    if company_id is not None:
+        query = query.where(Action.company_id == company_id)
+    count, first = session.execute(query).one()
+    return int(count or 0), first

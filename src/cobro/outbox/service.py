@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from hashlib import sha256
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from cobro.channel.base import DeliveryError, Receipt
@@ -285,7 +285,3 @@ def fail(session: Session, action: Action, reason: str, worker: str, now: dateti
         due_on=now.date(),
         action_id=action.id,
     )
-
-
-def pending_count(session: Session) -> int:
-    return session.scalar(select(func.count(Action.id)).where(Action.status == "queued")) or 0
