@@ -1,0 +1,69 @@
+"""End to end through the outbox: the worker claims, re-checks, composes (Jinja2, from the
+ledger), sends over SMTP to a local server and records every email with its document.
+
+    .venv/bin/python bench/outbox_delivery.py [CUSTOMERS]   (default 2000)
+
+Each customer has one invoice 3 days overdue: the cycle queues one friendly reminder each. The
+SMTP server is the test suite's aiosmtpd server in this same process (its work counts against
+the figure). Target: >= 200 emails/s.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support, tests.factories
+
+from sqlalchemy import select
+from tests.factories.ledger import make_company, make_customer, make_invoice
+from tests.support.smtp import SmtpTestServer
+
+from cobro.channel.base import Channel
+from cobro.channel.smtp import SmtpChannel
+from cobro.company.models import Company
+from cobro.customer.models import Contact
+from cobro.cycle.service import run_cycle
+from cobro.db import make_engine, transaction, upgrade
+from cobro.worker import run_worker
+
+ON = date(2026, 3, 5)  # a Thursday
+TARGET = 200.0
+
+
+def main() -> int:
+    customers = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'outbox.db'}"
+        upgrade(url)
+        engine = make_engine(url)
+        with transaction(engine) as session:
+            company = make_company(session, "bench")
+            for number in range(customers):
+                customer = make_customer(session, company, f"C{number:06d}", language="es")
+                customer.contacts.append(Contact(name="Pagos", email=f"pagos{number}@example.com"))
+                make_invoice(
+                    session, company, customer, 1234_56, date(2026, 2, 1), date(2026, 3, 2)
+                )
+        with transaction(engine) as session:
+            owner = session.scalars(select(Company)).one()
+            queued = run_cycle(session, owner, ON).created
+        with SmtpTestServer() as server:
+            channels: dict[str, Channel] = {"email": SmtpChannel(server.url)}
+            noon = datetime(2026, 3, 5, 12, tzinfo=UTC)
+            started = time.perf_counter()
+            report = run_worker(engine, channels, once=True, batch=100, clock=lambda: noon)
+            seconds = time.perf_counter() - started
+            received = len(server.messages)
+        engine.dispose()
+    rate = received / seconds
+    print(f"queued {queued} reminders; worker sent {report.outcomes['sent']} in {seconds:.2f} s")
+    print(f"SMTP server received {received}: {rate:.0f} emails/s (target >= {TARGET:.0f})")
+    return 0 if received == customers and rate >= TARGET else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
