@@ -1,8 +1,9 @@
 """Claiming outbox rows for one worker, safely among many.
 
-One UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) … RETURNING: on PostgreSQL the rows
-another worker is claiming are skipped, not waited for; SQLite has one writer at a time, so the
-UPDATE's own WHERE is enough there (SQLAlchemy leaves the locking clause out for it).
+One UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED) … RETURNING (on PostgreSQL
+`id = ANY(ARRAY(SELECT …))`, so that the batch is picked once): there the rows another worker is
+claiming are skipped, not waited for; SQLite has one writer at a time, so the UPDATE's own WHERE
+is enough there (SQLAlchemy leaves the locking clause out for it).
 
 A claim is a lease: a worker that dies after claiming (kill -9, a lost machine) leaves rows in
 `sending` until `claimed_until`, after which any worker takes them up again. A message sent just
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ARRAY, ColumnElement, Integer, and_, any_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from cobro.outbox.models import Action
@@ -48,9 +49,18 @@ def claim(
     )
     if company_id is not None:
         candidates = candidates.where(Action.company_id == company_id)
+    picked = candidates.scalar_subquery()
+    if session.get_bind().dialect.name == "postgresql":
+        # Not `IN (subquery)`: PostgreSQL plans that as a semi-join that rescans the subquery for
+        # every outer row, and each rescan's SKIP LOCKED … LIMIT takes the next rows (those this
+        # statement already updated are invisible to it), so a batch of 5 claimed the whole
+        # outbox. ARRAY(subquery) is an InitPlan, run exactly once.
+        chosen = Action.id == any_(func.array(picked, type_=ARRAY(Integer)))
+    else:
+        chosen = Action.id.in_(picked)
     claimed = session.execute(
         update(Action)
-        .where(Action.id.in_(candidates.scalar_subquery()), due(now))
+        .where(chosen, due(now))
         .values(
             status="sending",
             claimed_by=worker,
