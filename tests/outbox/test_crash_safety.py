@@ -202,12 +202,18 @@ class Processes:
         self._check(process, argv)
         return marked, time.monotonic() - began
 
-    def kill(self, argv: list[str], after: float, once: Callable[[], bool] = lambda: True) -> bool:
-        """Start, and SIGKILL `after` seconds past the moment `once` holds; False if it finished
-        first."""
+    def kill(
+        self,
+        argv: list[str],
+        after: float,
+        once: Callable[[], bool] = lambda: True,
+        within: float = WAIT_S,
+    ) -> bool:
+        """Start, and SIGKILL `after` seconds past the moment `once` holds (or `within` seconds
+        have passed); False if it finished first."""
         process = self.start(argv)
         began = time.monotonic()
-        while not once() and process.exitcode is None and time.monotonic() - began < WAIT_S:
+        while not once() and process.exitcode is None and time.monotonic() - began < within:
             time.sleep(0.001)
         process.join(after)
         if process.exitcode is not None:
@@ -464,21 +470,26 @@ def kill_the_worker(
     first, took = clean.run(worker, lambda: bool(reference_server.messages))
     assert len(reference_server.messages) == len(reference_server.by_message_id())
     _, idle = clean.run(worker)  # starting, finding nothing due, stopping
-    per_message = (took - first) / len(reference_server.messages)
+    # the time a round of sends takes, bounded so that a slow moment of the machine during this
+    # run cannot let the trials get through all the work
+    per_round = min((took - first) / len(reference_server.messages) * BATCH, 0.1)
     for _ in range(WORKER_TRIALS):
         tally.slept += wait_out_leases(engine, unless_due=True)
         before = left_to_do(engine), len(server.messages)
         if rng.random() < 0.3:
-            # starting, claiming, composing
-            killed = trials.kill(worker, after=rng.uniform(idle / 2, first))
+            # starting, claiming, composing: at a random moment, at the latest on the first send
+            killed = trials.kill(
+                worker,
+                after=0.0,
+                once=has_received(server, before[1] + 1),
+                within=rng.uniform(idle / 2, first),
+            )
         else:
             # before the n-th message is recorded, or later in the round: more sends, the
             # recording, the next claim
             n = before[1] + rng.randint(1, 3)
             killed = trials.kill(
-                worker,
-                after=rng.uniform(0.0, per_message * BATCH),
-                once=has_received(server, n),
+                worker, after=rng.uniform(0.0, per_round), once=has_received(server, n)
             )
         tally.worker_trials += 1
         tally.worker_killed += killed
