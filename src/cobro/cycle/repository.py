@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from cobro.bulk import BulkInsert, OnConflict, table_of
+from cobro.bulk import BulkInsert, OnConflict, sqlite_cache, table_of
 from cobro.customer.models import Customer
 from cobro.db import days_between
 from cobro.invoice.models import Invoice
@@ -27,6 +30,8 @@ from cobro.task.models import Task
 
 # read this many rows at a time: bounded memory on a million open items
 BATCH = 20_000
+# write this many rows of a table at a time: the bigger the batch, the more of it in index order
+WRITE_BATCH = 100_000
 # how far back the contact caps look (the longest rolling window they use)
 CONTACT_LOOKBACK_DAYS = 31
 
@@ -99,10 +104,30 @@ def open_items(session: Session, company_id: int, on: date, horizon: date) -> It
         )
         .order_by(Invoice.customer_id, Invoice.due_date, Invoice.id)
     )
-    result = session.execute(query, execution_options={"yield_per": BATCH})
+    # plain rows through Core: the ORM's loading layer adds nothing to a tuple of columns
+    connection = session.connection()
+    with _whole_result_plan(connection):
+        result = connection.execute(query, execution_options={"yield_per": BATCH})
     for row in result:
-        if row.open_amount > 0:
+        if row[3] > 0:  # the open amount
             yield row
+
+
+@contextmanager
+def _whole_result_plan(connection: Connection) -> Iterator[None]:
+    """PostgreSQL plans a streamed query (a server-side cursor) for its first 10% of rows: on
+    the open items that is an index walk by customer with a nested loop into `chase`, 8.4 s
+    for 1M items against 2.1 s for the hash join and sort it picks for the whole result. The
+    cycle reads the whole result, so ask for that plan (while the cursor is declared only)."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    before = connection.exec_driver_sql("SHOW cursor_tuple_fraction").scalar_one()
+    connection.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1.0")
+    yield
+    # not on an error: the transaction is aborted then (nothing more runs), and its rollback
+    # undoes a SET LOCAL anyway
+    connection.exec_driver_sql(f"SET LOCAL cursor_tuple_fraction = {float(before)}")
 
 
 def unapplied_cash(session: Session, company_id: int, on: date) -> dict[int, dict[str, int]]:
@@ -208,10 +233,18 @@ def setting_layers(session: Session, company_id: int) -> dict[tuple[str, str], d
 
 class Writer:
     """The cycle's writes, batched: steps (skipped when already there), chase state (merged),
-    and actions (skipped when their idempotency key is taken)."""
+    and actions (skipped when their idempotency key is taken). Used as a context manager: what
+    is pending is written at the end of the block.
+
+    On SQLite the writes get a larger page cache (the indexes they go into stay in memory),
+    from the first write on: the reads before it are faster with the default one (a bigger
+    cache only costs the open items' and histories' random reads, ~2 s each on 1M items)."""
 
     def __init__(self, session: Session) -> None:
         connection = session.connection()
+        self.connection = connection
+        self.cache = ExitStack()
+        self.cached = False
         self.steps = BulkInsert(
             connection,
             table_of(ChaseStep),
@@ -257,14 +290,39 @@ class Writer:
     def _add(self, name: str, row: tuple[Any, ...]) -> None:
         rows = self.pending[name]
         rows.append(row)
-        if len(rows) >= BATCH:
+        if len(rows) >= WRITE_BATCH:
             self._write(name)
+
+    def check(self) -> None:
+        """Write what has piled up, for callers that append to `pending` themselves."""
+        for name, rows in self.pending.items():
+            if len(rows) >= WRITE_BATCH:
+                self._write(name)
 
     def _write(self, name: str) -> None:
         target: BulkInsert = getattr(self, name)
-        target.write(self.pending[name])
+        rows = self.pending[name]
+        if not rows:
+            return
+        if not self.cached:
+            self.cache.enter_context(sqlite_cache(self.connection))
+            self.cached = True
+        if name != "actions":
+            # steps and chases come grouped by customer, so their invoices are all over the
+            # table: in invoice order each index page and looked-up invoice is visited once
+            # per batch (2.5× faster on a million SQLite rows). Only the rows' ids differ.
+            rows.sort(key=itemgetter(0))
+        target.write(rows)
         self.pending[name] = []
 
     def flush(self) -> None:
         for name in self.pending:
             self._write(name)
+
+    def __enter__(self) -> Writer:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        with self.cache:  # the page cache back as it was, whatever happens
+            if kind is None:
+                self.flush()

@@ -97,7 +97,7 @@ def plan_customer(
             continue
         plan.steps.append(Step(item.invoice_id, item.policy_id, stage.code, item.open_amount))
         for kind in stage.actions:
-            _keep_most_advanced(plan.actions, Planned(kind, item.policy_id, stage), policies)
+            _keep_most_advanced(plan.actions, kind, item.policy_id, stage, policies)
     return plan
 
 
@@ -123,14 +123,27 @@ def _move(debtor: Debtor, item: OpenItem, policy: Policy, on: date) -> Stage | N
 
 
 def _keep_most_advanced(
-    actions: dict[ActionKind, Planned], candidate: Planned, policies: Mapping[int, Policy]
+    actions: dict[ActionKind, Planned],
+    kind: ActionKind,
+    policy_id: int,
+    stage: Stage,
+    policies: Mapping[int, Policy],
 ) -> None:
-    kept = actions.get(candidate.kind)
-    if kept is None or _rank(candidate, policies) > _rank(kept, policies):
-        actions[candidate.kind] = candidate
+    """Keep the action of `kind` at the more advanced of the stage kept and this one (the first
+    one on a tie). Called for every action of every item that moves: the `Planned` is made only
+    when it is kept."""
+    kept = actions.get(kind)
+    if kept is not None:
+        if stage is kept.stage and policy_id == kept.policy_id:
+            return  # the same stage again, the common case: an equal rank
+        if stage.offset != kept.stage.offset:
+            if stage.offset < kept.stage.offset:  # what `_rank` compares first
+                return
+        elif _rank(policy_id, stage, policies) <= _rank(kept.policy_id, kept.stage, policies):
+            return
+    actions[kind] = Planned(kind, policy_id, stage)
 
 
-def _rank(planned: Planned, policies: Mapping[int, Policy]) -> tuple[int, int]:
+def _rank(policy_id: int, stage: Stage, policies: Mapping[int, Policy]) -> tuple[int, int]:
     # across policies only the offset compares; within one, the position breaks a tie
-    stages = policies[planned.policy_id].stages
-    return planned.stage.offset, stages.index(planned.stage)
+    return stage.offset, policies[policy_id].stages.index(stage)

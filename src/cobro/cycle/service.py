@@ -13,12 +13,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cobro.bulk import gc_paused
 from cobro.company.models import Company
 from cobro.customer.models import Customer
 from cobro.cycle import repository
@@ -28,7 +30,7 @@ from cobro.cycle.schedule import Scheduler
 from cobro.kit.dates import utcnow
 from cobro.outbox.models import Action
 from cobro.policy.assign import Target, choose_policy, grade_from_history
-from cobro.policy.holds import active_holds, opted_out
+from cobro.policy.holds import ActiveHolds, active_holds, opted_out
 from cobro.policy.rules import CHANNELS, CustomerKind, Grade
 from cobro.policy.service import Policies, load_policies
 
@@ -51,6 +53,15 @@ def run_cycle(
     session: Session, company: Company, on: date, now: datetime | None = None
 ) -> CycleReport:
     report = CycleReport(company=company.code, on=on)
+    # no cyclic GC walking the million rows and items held meanwhile (none form cycles)
+    with gc_paused():
+        _run(session, company, on, now, report)
+    return report
+
+
+def _run(
+    session: Session, company: Company, on: date, now: datetime | None, report: CycleReport
+) -> None:
     policies = load_policies(session, company)
     before = _actions_on(session, company.id, on)
     report.grades_changed = refresh_grades(session, company.id, on)
@@ -65,22 +76,18 @@ def run_cycle(
         created_at=now or utcnow(),
     )
     cash = repository.unapplied_cash(session, company.id, on)
-    writer = repository.Writer(session)
+    items = _Items(policies, holds, scheduler)
     rows = repository.open_items(session, company.id, on, _horizon(policies, on))
-    for customer_id, group in groupby(rows, key=lambda row: row.customer_id):
-        customer = customers[customer_id]
-        items = [
-            _item(row, customer, policies, holds.reason(customer_id, row.id), scheduler)
-            for row in group
-        ]
-        report.items += len(items)
-        plan = plan_customer(
-            _debtor(customer), items, policies.by_id, cash.get(customer_id, {}), on
-        )
-        _write(plan, customer, company.id, on, writer, scheduler, report)
-    writer.flush()
+    with repository.Writer(session) as writer:
+        for customer_id, group in groupby(rows, key=itemgetter(1)):
+            customer = customers[customer_id]
+            chased = items.of(customer, group)
+            report.items += len(chased)
+            plan = plan_customer(
+                _debtor(customer), chased, policies.by_id, cash.get(customer_id, {}), on
+            )
+            _write(plan, customer, company.id, on, writer, scheduler, report)
     report.created = _actions_on(session, company.id, on) - before
-    return report
 
 
 def _horizon(policies: Policies, on: date) -> date:
@@ -98,40 +105,72 @@ def _debtor(customer: CustomerRow) -> Debtor:
     )
 
 
-def _item(
-    row: Any,
-    customer: CustomerRow,
-    policies: Policies,
-    hold: str | None,
-    scheduler: Scheduler,
-) -> OpenItem:
-    target = Target(
-        segment=customer.segment,
-        country=customer.country,
-        kind=customer.kind,
-        grade=customer.grade,
-        currency=row.currency,
-        open_amount=row.open_amount,
-        invoice_policy=row.policy_id,
-        customer_policy=customer.policy_id,
-    )
-    policy_id = choose_policy(policies.rules, policies.default_id, target)
-    policy = policies.by_id[policy_id]
-    codes = {stage.code for stage in policy.stages}
-    # a stage of another policy (the item's policy changed) is no stage of this one
-    same = row.stage in codes and row[6] == policy_id
-    return OpenItem(
-        invoice_id=row.id,
-        due_date=row.due_date,
-        open_amount=int(row.open_amount),
-        currency=row.currency,
-        policy_id=policy_id,
-        current=row.stage if same else None,
-        stage_on=row.stage_on if same else None,
-        delivered=row.delivered_stage if row.delivered_stage in codes else None,
-        hold=hold,
-        min_gap=scheduler.min_gap(customer, row.id),
-    )
+class _Items:
+    """Open item rows of one customer into the planner's items: the policy each follows (the
+    invoice's, the customer's, the first matching rule's or the default), its hold, its pacing."""
+
+    def __init__(self, policies: Policies, holds: ActiveHolds, scheduler: Scheduler) -> None:
+        self.policies = policies
+        self.holds = holds
+        self.scheduler = scheduler
+        self.codes = {
+            policy_id: frozenset(stage.code for stage in policy.stages)
+            for policy_id, policy in policies.by_id.items()
+        }
+
+    def of(self, customer: CustomerRow, rows: Iterable[Any]) -> list[OpenItem]:
+        policies, scheduler = self.policies, self.scheduler
+        on_hold = self.holds.customers.get(customer.id)
+        invoice_holds = self.holds.invoices
+        # what `choose_policy` returns without a rule to try: the same for every such row
+        fixed = customer.policy_id if customer.policy_id is not None else policies.default_id
+        items = []
+        for (
+            invoice_id,
+            _customer_id,
+            due_date,
+            open_amount,
+            currency,
+            invoice_policy,
+            chase_policy,
+            stage,
+            stage_on,
+            delivered,
+        ) in rows:
+            if invoice_policy is not None:
+                policy_id = invoice_policy
+            elif customer.policy_id is not None or not policies.rules:
+                policy_id = fixed
+            else:
+                target = Target(
+                    segment=customer.segment,
+                    country=customer.country,
+                    kind=customer.kind,
+                    grade=customer.grade,
+                    currency=currency,
+                    open_amount=open_amount,
+                    invoice_policy=invoice_policy,
+                    customer_policy=customer.policy_id,
+                )
+                policy_id = choose_policy(policies.rules, policies.default_id, target)
+            codes = self.codes[policy_id]
+            # a stage of another policy (the item's policy changed) is no stage of this one
+            same = stage in codes and chase_policy == policy_id
+            items.append(
+                OpenItem(
+                    invoice_id=invoice_id,
+                    due_date=due_date,
+                    open_amount=int(open_amount),
+                    currency=currency,
+                    policy_id=policy_id,
+                    current=stage if same else None,
+                    stage_on=stage_on if same else None,
+                    delivered=delivered if delivered in codes else None,
+                    hold=on_hold or invoice_holds.get(invoice_id),
+                    min_gap=scheduler.min_gap(customer, invoice_id),
+                )
+            )
+        return items
 
 
 def _write(
@@ -144,25 +183,28 @@ def _write(
     report: CycleReport,
 ) -> None:
     report.held.update(plan.held)
+    steps, chases, moved = writer.pending["steps"], writer.pending["chases"], report.moved
     for step in plan.steps:
-        writer.step((step.invoice_id, step.policy_id, step.stage, on, step.open_amount))
-        writer.chase((step.invoice_id, company_id, customer.id, step.policy_id, step.stage, on))
-        report.moved[step.stage] += 1
+        steps.append((step.invoice_id, step.policy_id, step.stage, on, step.open_amount))
+        chases.append((step.invoice_id, company_id, customer.id, step.policy_id, step.stage, on))
+        moved[step.stage] += 1
+    actions = writer.pending["actions"]
     for planned in _in_order(plan.actions.values()):
         status, not_before, reason = scheduler.schedule(customer, planned.kind)
         if reason is not None:
             report.skipped[reason] += 1
         elif scheduler.later_than_day(customer, not_before):
             report.deferred += 1
-        report.queued[(planned.stage.code, str(planned.kind))] += status == "queued"
-        writer.action(
+        stage, kind = planned.stage, str(planned.kind)
+        report.queued[(stage.code, kind)] += status == "queued"
+        actions.append(
             (
                 company_id,
                 customer.id,
                 planned.policy_id,
-                planned.stage.code,
-                str(planned.stage.tone),
-                str(planned.kind),
+                stage.code,
+                str(stage.tone),
+                kind,
                 on,
                 status,
                 not_before,
@@ -171,6 +213,7 @@ def _write(
                 scheduler.created_at,
             )
         )
+    writer.check()
 
 
 def _in_order(actions: Iterable[Planned]) -> list[Planned]:
