@@ -76,10 +76,13 @@ def run_worker(
     """Work until stopped; with `once`, until nothing is due now (for cron)."""
     name = worker or worker_name()
     report = WorkerReport()
+    letter_days: set[tuple[str, str]] = set()
     while not should_stop():
         with transaction(engine) as session:
             ids = claim(session, name, clock(), batch, lease, company_id)
         if not ids:
+            # a print file is rebuilt once the day's letters are out, not after every round
+            _gather_letters(letter_days, letter_dir, report)
             if once:
                 break
             time.sleep(poll)
@@ -99,7 +102,8 @@ def run_worker(
                     outcome = record_failure(session, job, result, name, clock())
                 report.outcomes[outcome] += 1
                 report.by_channel[(channel, outcome)] += 1
-        _gather_letters(results, letter_dir, report)
+        letter_days |= _letter_days(results)
+    _gather_letters(letter_days, letter_dir, report)
     with transaction(engine) as session:
         report.waiting, report.next_at = waiting(session, clock(), company_id)
     return report
@@ -113,23 +117,27 @@ def _send(channels: Mapping[str, Channel], job: Job) -> Receipt | DeliveryError:
         return error
 
 
-def _gather_letters(
-    results: list[tuple[Job, Receipt | DeliveryError]],
-    letter_dir: Path | None,
-    report: WorkerReport,
-) -> None:
-    """Rebuild the day's print file for each (day, kind) that got a letter in this round."""
-    if letter_dir is None:
-        return
-    days = {
-        (job.composed.message.on, job.composed.message.channel)
+def _letter_days(results: list[tuple[Job, Receipt | DeliveryError]]) -> set[tuple[str, str]]:
+    """(day, kind) of every letter that went out in a round."""
+    return {
+        (message.on, message.channel)
         for job, result in results
-        if isinstance(result, Receipt) and job.composed.message.channel in LETTERS
+        if isinstance(result, Receipt)
+        and (message := job.composed.message).channel in LETTERS
+        and message.on is not None
     }
-    for on, kind in sorted((d, k) for d, k in days if d is not None):
-        path = gather_print_file(letter_dir, on, kind)
-        if path is not None and path not in report.print_files:
-            report.print_files.append(path)
+
+
+def _gather_letters(
+    days: set[tuple[str, str]], letter_dir: Path | None, report: WorkerReport
+) -> None:
+    """Rebuild the print file of each (day, kind) that got letters, then forget them."""
+    if letter_dir is not None:
+        for on, kind in sorted(days):
+            path = gather_print_file(letter_dir, on, kind)
+            if path is not None and path not in report.print_files:
+                report.print_files.append(path)
+    days.clear()
 
 
 def worker_command(

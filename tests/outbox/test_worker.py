@@ -216,3 +216,28 @@ def test_nothing_is_sent_before_the_send_window(own_engine: Engine, tmp_path: Pa
     folder: dict[str, Channel] = {"email": EmlFolderChannel(tmp_path / "mail")}
     report = run_worker(own_engine, folder, once=True, clock=lambda: early)
     assert report.rounds == 0
+
+
+def test_the_demand_letter_follows_a_delivered_reminder_into_the_day_s_print_file(
+    own_engine: Engine, smtp_server: SmtpTestServer, tmp_path: Path
+) -> None:
+    ledger(own_engine)
+    cycle(own_engine, day(22))  # firm reminder (Tuesday)
+    run_worker(own_engine, channels(smtp_server, tmp_path), once=True, clock=noon(day(22)))
+    cycle(own_engine, day(31))  # demand: letter, call, interest and fee (Thursday)
+    report = run_worker(
+        own_engine,
+        channels(smtp_server, tmp_path),
+        once=True,
+        clock=noon(day(31)),
+        letter_dir=tmp_path / "letters",
+    )
+    assert report.by_channel[("letter", "sent")] == 1
+    assert report.outcomes["skipped"] == 2  # fee and interest wait for issue #5's rules
+    (print_file,) = report.print_files
+    assert print_file.read_bytes().startswith(b"%PDF")
+    with transaction(own_engine) as session:
+        letter = session.scalars(select(Action).where(Action.kind == "letter")).one()
+        document = session.scalars(select(Document).where(Document.action_id == letter.id)).one()
+        assert document.media_type == "application/pdf"
+        assert document.sha256 == sha256(document.content).hexdigest()

@@ -9,13 +9,12 @@ cycle that dies half-way leaves nothing behind, and one that ran leaves exactly 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -246,14 +245,3 @@ def _actions_on(session: Session, company_id: int, on: date) -> int:
         )
         or 0
     )
-
-
-def start_of_day(on: date, zone: str) -> datetime:
-    return datetime.combine(on, time(), tzinfo=ZoneInfo(zone)).astimezone(UTC)
-
-
-def summary(reports: Mapping[date, CycleReport]) -> Counter[tuple[str, str]]:
-    total: Counter[tuple[str, str]] = Counter()
-    for report in reports.values():
-        total.update(report.queued)
-    return total

@@ -143,7 +143,7 @@ def context_for(
         on=on,
         items=tuple(_item(invoice, item_stage, on) for invoice, item_stage in items),
         contact_name=contact.name if contact is not None else None,
-        address=_address(customer, contact),
+        address=postal_address(customer),
         company_email=company.email,
         company_phone=company.phone,
         company_iban=company.iban,
@@ -187,14 +187,21 @@ def _item(invoice: Invoice, stage: str, on: date) -> NoticeItem:
     )
 
 
+def contacts_in_order(customer: Customer) -> list[Contact]:
+    """Billing contacts first, then the others, each in the order they were added."""
+    return sorted(customer.contacts, key=lambda c: (c.role != "billing", c.id))
+
+
 def _billing_contact(customer: Customer) -> Contact | None:
-    contacts = sorted(customer.contacts, key=lambda c: (c.role != "billing", c.id))
+    contacts = contacts_in_order(customer)
     return contacts[0] if contacts else None
 
 
-def _address(customer: Customer, contact: Contact | None) -> PostalAddress | None:
-    """The structured address for the letter window; None when the contact has none."""
-    if contact is None or not (contact.street or contact.postal_code or contact.city):
+def postal_address(customer: Customer) -> PostalAddress | None:
+    """Where a letter goes: the first contact (billing first) with a street and a city, since a
+    letter needs both; None when nobody has one."""
+    contact = next((c for c in contacts_in_order(customer) if c.street and c.city), None)
+    if contact is None:
         return None
     return PostalAddress(
         name=customer.name,

@@ -17,10 +17,15 @@ from sqlalchemy.orm import Session
 
 from cobro.channel.base import Attachment, Message, PostalAddress
 from cobro.company.models import Company
-from cobro.customer.models import Contact, Customer
+from cobro.customer.models import Customer
 from cobro.invoice.models import Invoice
 from cobro.notice.render import TemplateKey, render
-from cobro.notice.service import context_for, unapplied_cash
+from cobro.notice.service import (
+    contacts_in_order,
+    context_for,
+    postal_address,
+    unapplied_cash,
+)
 from cobro.notice.statement import statement_pdf
 from cobro.outbox.models import Action
 from cobro.policy.holds import customer_holds
@@ -123,12 +128,12 @@ def _owed(rows: Sequence[tuple[Invoice, int, str]]) -> dict[str, int]:
 
 
 def _recipients(customer: Customer, kind: str) -> tuple[tuple[str, ...], PostalAddress | None]:
-    contacts = sorted(customer.contacts, key=lambda c: (c.role != "billing", c.id))
+    contacts = contacts_in_order(customer)
     if kind in LETTER_CHANNELS:
-        for contact in contacts:
-            if contact.street and contact.city:
-                return (), _address(customer, contact)
-        raise Unsendable(f"customer {customer.external_id} has no postal address for a letter")
+        address = postal_address(customer)
+        if address is None:
+            raise Unsendable(f"customer {customer.external_id} has no postal address for a letter")
+        return (), address
     if kind in PHONE_CHANNELS:
         # one number: a text to every phone on file would reach the same person several times
         found = [c.phone for c in contacts if c.phone][:1]
@@ -139,18 +144,6 @@ def _recipients(customer: Customer, kind: str) -> tuple[tuple[str, ...], PostalA
     if not found:
         raise Unsendable(f"customer {customer.external_id} has no {what} for {kind}")
     return tuple(dict.fromkeys(found)), None
-
-
-def _address(customer: Customer, contact: Contact) -> PostalAddress:
-    return PostalAddress(
-        name=contact.name or customer.name,
-        street=contact.street,
-        building_number=contact.building_number,
-        postal_code=contact.postal_code,
-        city=contact.city,
-        region=contact.region,
-        country=contact.country or customer.country,
-    )
 
 
 def _unsubscribe(company: Company, customer: Customer, kind: str) -> str | None:

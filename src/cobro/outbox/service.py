@@ -125,7 +125,7 @@ class Preparer:
         try:
             if kind in CHANNELS:
                 composed = compose(self.session, action, company, today, custom)
-                return Job(action.id, composed, _delivers(composed, kind, policies))
+                return Job(action.id, composed, _delivers_items(composed.items, kind, policies))
             self._carry_out(action, kind, company, policies, today)
         except NothingToSend as reason:
             finish(self.session, action, "cancelled", str(reason), self.worker, self.now)
@@ -168,12 +168,6 @@ class Preparer:
         listed = tuple((invoice.id, policy, stage) for invoice, policy, stage in rows)
         mark_delivered(self.session, _delivers_items(listed, kind, policies), action.cycle_on)
         finish(self.session, action, "sent", detail, self.worker, self.now)
-
-
-def _delivers(
-    composed: Composed, kind: ActionKind, policies: Policies
-) -> tuple[tuple[int, str], ...]:
-    return _delivers_items(composed.items, kind, policies)
 
 
 def _delivers_items(
@@ -237,10 +231,10 @@ _SUFFIX = {
 def record_failure(
     session: Session, job: Job, error: DeliveryError, worker: str, now: datetime
 ) -> str:
-    """'retry' or 'failed'."""
+    """'retry', 'failed', or 'superseded' when our lease ran out and another worker has it."""
     action = session.get_one(Action, job.action_id)
     if action.status != "sending" or action.claimed_by != worker:
-        return "retry"
+        return "superseded"
     if error.permanent or action.attempts >= MAX_ATTEMPTS:
         fail(session, action, error.reason, worker, now)
         return "failed"

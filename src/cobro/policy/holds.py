@@ -50,10 +50,12 @@ def place_hold(
     if kind == "paid_claim" and ends_on is None:
         # an "I've paid" claim that never expires would silence a debtor forever
         raise Invalid('an "I\'ve paid" claim needs an end date', field="ends_on")
-    if customer.company_id != company.id or (
-        invoice is not None and invoice.customer_id != customer.id
-    ):
-        raise Invalid("the invoice does not belong to this customer", field="invoice")
+    if customer.company_id != company.id:
+        raise Invalid(f"customer {customer.external_id} is not a customer of {company.code}")
+    if invoice is not None and invoice.customer_id != customer.id:
+        raise Invalid(
+            f"invoice {invoice.number} is not one of {customer.external_id}'s", field="invoice"
+        )
     hold = Hold(
         company_id=company.id,
         customer_id=customer.id,
