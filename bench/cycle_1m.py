@@ -43,13 +43,14 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from _demo_db import ON, peak_rss_mib
-from cobro.bulk import BulkInsert, gc_paused, prefetched, sqlite_cache
+from cobro.bulk import BulkInsert, gc_paused, sqlite_cache
 from cobro.company.models import Company
 from cobro.company.service import create_company
 from cobro.customer.models import Customer
 from cobro.cycle.service import run_cycle
 from cobro.db import Base, make_engine, transaction, upgrade
 from cobro.invoice.models import Invoice
+from cobro.kit.threads import prefetched
 from cobro.outbox.models import Action
 from cobro.policy.defaults import default_policy
 from cobro.policy.models import Chase, ChaseStep
@@ -58,7 +59,7 @@ from cobro.policy.service import ensure_default_policy
 
 HERE = Path(__file__).parent
 DATA = HERE / ".data"
-FORMAT = 1  # bump when the data changes: cached files of another format are not reused
+FORMAT = 2  # bump when the data changes: cached files of another format are not reused
 CODE = "bench"
 SEED = 7
 INVOICES, CUSTOMERS = 1_000_000, 100_000

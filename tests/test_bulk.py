@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from cobro.bulk import BulkInsert, gc_paused, prefetched, sqlite_cache, table_of
+from cobro.bulk import BulkInsert, gc_paused, sqlite_cache, table_of
 from cobro.customer.models import Customer
 from cobro.invoice.models import Invoice
+from cobro.kit.threads import prefetched
 from tests.factories.ledger import make_company, make_customer
 
 INVOICE = ("company_id", "customer_id", "number", "issue_date", "due_date", "currency",

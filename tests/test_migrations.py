@@ -57,7 +57,7 @@ def test_a_new_sqlite_file_migrates_down_and_up_again(tmp_path: Path) -> None:
     upgrade(url)
     engine = make_engine(url)
     try:
-        assert current_revision(engine) == "0002"
+        assert current_revision(engine) == "0003"
         with engine.connect() as connection:
             assert user_tables(connection) == TABLES
             assert differences(connection) == []

@@ -19,7 +19,7 @@ from cobro.errors import CobroError
 from cobro.importer.cli import export_command, import_app
 from cobro.invoice.cli import invoices_app
 from cobro.notice.cli import templates_app
-from cobro.policy.cli import holds_app, opt_out_command, policies_app
+from cobro.policy.cli import holds_app, opt_out_command, policies_app, settings_app
 from cobro.report.cli import aging_command
 from cobro.task.cli import tasks_command
 from cobro.worker import worker_command
@@ -59,6 +59,7 @@ app.command("demo")(demo_command)
 app.command("cycle")(cycle_command)
 app.command("worker")(worker_command)
 app.add_typer(policies_app, name="policies")
+app.add_typer(settings_app, name="settings")
 app.add_typer(holds_app, name="holds")
 app.command("opt-out")(opt_out_command)
 app.command("tasks")(tasks_command)

@@ -83,6 +83,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)  # PostgreSQL answers in the connection's time zone
 
 
+# execution option: begin the SQLite transaction IMMEDIATE
+WRITES = "cobro_writes"
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -106,7 +110,11 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> No
 
 
 def _sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE (see `transaction(writes=True)`) takes the write lock now, waiting for it up
+    # to the busy timeout; a deferred BEGIN that reads and then writes fails at once, in WAL
+    # mode, when another writer committed in between ("database is locked")
+    immediate = connection.get_execution_options().get(WRITES, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _check_sqlite_file(database: str | None) -> None:
@@ -130,9 +138,14 @@ def _check_sqlite_file(database: str | None) -> None:
 
 
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error (nothing half-written)."""
-    session = Session(engine, expire_on_commit=False)
+def transaction(engine: Engine, writes: bool = False) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error (nothing half-written).
+
+    `writes`: the work reads and then writes, and may meet another writer (two cycles at
+    once): on SQLite it then waits for the other to finish instead of failing. No effect on
+    PostgreSQL, whose row locks and unique keys sort that out."""
+    bind = engine.execution_options(**{WRITES: True}) if writes else engine
+    session = Session(bind, expire_on_commit=False)
     try:
         yield session
         session.commit()

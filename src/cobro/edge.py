@@ -31,9 +31,10 @@ EXIT_USER_ERROR = 1
 
 
 @contextmanager
-def unit_of_work(dry_run: bool = False) -> Iterator[Session]:
+def unit_of_work(dry_run: bool = False, writes: bool = False) -> Iterator[Session]:
     """One transaction for one command: all of it is written, or none of it. A dry run does
-    all the same work and rolls it back, so what it reports is exactly what a real run does."""
+    all the same work and rolls it back, so what it reports is exactly what a real run does.
+    `writes`: see `cobro.db.transaction` (long commands that others may run at the same time)."""
     url = load_settings().database_url
     db = make_engine(url)
     try:
@@ -44,7 +45,7 @@ def unit_of_work(dry_run: bool = False) -> Iterator[Session]:
                 finally:
                     session.rollback()
         else:
-            with transaction(db) as session:
+            with transaction(db, writes=writes) as session:
                 yield session
     except SQLAlchemyError as exc:
         raise describe_db_error(exc, url) from exc

@@ -1,11 +1,12 @@
-"""`cobro customers list|show`."""
+"""`cobro customers list|show|segment`."""
 
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from cobro.customer.service import get_customer, list_customers
+from cobro.customer.service import get_customer, list_customers, set_segment
 from cobro.edge import CompanyOption, company_of, console, fail, unit_of_work
 from cobro.errors import CobroError
 from cobro.kit.money import display
@@ -74,6 +75,7 @@ def show_command(
                 ("tax id", customer.tax_id or ""),
                 ("collector", customer.collector or ""),
                 ("tags", ", ".join(customer.tags or [])),
+                ("segment / grade", f"{customer.segment or '-'} / {customer.grade or '-'}"),
             ):
                 details.add_row(f"[bold]{label}[/]", value)
             contacts = Table("name", "email", "phone", "address", title="Contacts")
@@ -96,3 +98,24 @@ def show_command(
     console.print(details)
     console.print(contacts)
     console.print(f"Invoices: `cobro invoices list --customer {customer_id}`")
+
+
+@customers_app.command("segment")
+def segment_command(
+    customer_id: str = typer.Argument(..., help="The customer's id (external id)."),
+    segment: str = typer.Argument(..., help='The segment, e.g. retail; "" takes it out of any.'),
+    company: str | None = CompanyOption,
+) -> None:
+    """Put a customer in a segment: assignment rules (`cobro policies rules`) and chase
+    settings (`cobro settings set --segment`) match on it, exactly as written."""
+    try:
+        with unit_of_work() as session:
+            owner = company_of(session, company)
+            customer = set_segment(session, owner.id, customer_id, segment)
+            now = customer.segment
+    except CobroError as exc:
+        fail(exc.message)
+    if now is None:
+        console.print(f"Customer {escape(customer_id)} is in no segment now.")
+    else:
+        console.print(f"Customer {escape(customer_id)} is in segment {escape(now)!r}.")

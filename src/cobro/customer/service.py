@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from cobro.company.models import Company
 from cobro.customer.models import Contact, Customer
 from cobro.customer.rules import ContactIn, CustomerIn, normalise_customer
-from cobro.errors import NotFound
+from cobro.errors import Invalid, NotFound
 from cobro.terms.service import ensure_terms
 
 
@@ -88,6 +88,23 @@ def get_customer(session: Session, company_id: int, external_id: str) -> Custome
     customer = find_customer(session, company_id, external_id)
     if customer is None:
         raise NotFound(f"no customer {external_id!r}")
+    return customer
+
+
+SEGMENT_LENGTH = 40  # Customer.segment
+
+
+def set_segment(
+    session: Session, company_id: int, external_id: str, segment: str | None
+) -> Customer:
+    """Put a customer in a segment (what assignment rules and chase settings match on, exactly
+    as written); None or an empty text takes it out of any."""
+    customer = get_customer(session, company_id, external_id)
+    clean = (segment or "").strip() or None
+    if clean is not None and len(clean) > SEGMENT_LENGTH:
+        raise Invalid(f"a segment has at most {SEGMENT_LENGTH} characters", field="segment")
+    customer.segment = clean
+    session.flush()
     return customer
 
 

@@ -48,7 +48,7 @@ def cycle_command(
         reports = []
         day = first
         while day <= last:
-            with unit_of_work(dry_run=dry_run) as session:
+            with unit_of_work(dry_run=dry_run, writes=True) as session:
                 reports.append(run_cycle(session, company_of(session, company), day))
             day += timedelta(days=1)
     except CobroError as exc:
@@ -90,6 +90,11 @@ def print_report(report: CycleReport, dry_run: bool) -> None:
         console.print(
             f"{report.deferred} actions wait past {report.on} "
             "(weekend, holiday, quiet hours or contact limit)."
+        )
+    if report.taken:
+        console.print(
+            f"{report.taken} of these moves were written by another run of the same day, "
+            "at the same time; they are counted once, there."
         )
     if not dry_run:
         console.print(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from operator import itemgetter
 from typing import Any
@@ -231,6 +231,15 @@ def setting_layers(session: Session, company_id: int) -> dict[tuple[str, str], d
     return {(scope, target): dict(values) for scope, target, values in rows}
 
 
+@dataclass
+class Pending:
+    """Rows planned for the writer: chase steps, chase states and actions."""
+
+    steps: list[tuple[Any, ...]] = field(default_factory=list)
+    chases: list[tuple[Any, ...]] = field(default_factory=list)
+    actions: list[tuple[Any, ...]] = field(default_factory=list)
+
+
 class Writer:
     """The cycle's writes, batched: steps (skipped when already there), chase state (merged),
     and actions (skipped when their idempotency key is taken). Used as a context manager: what
@@ -277,26 +286,15 @@ class Writer:
             OnConflict(("customer_id", "stage", "kind", "cycle_on")),
         )
         self.pending: dict[str, list[tuple[Any, ...]]] = {"steps": [], "chases": [], "actions": []}
+        # rows written: fewer than planned where another run wrote the same keys meanwhile
+        self.written: dict[str, int] = dict.fromkeys(self.pending, 0)
 
-    def step(self, row: tuple[Any, ...]) -> None:
-        self._add("steps", row)
-
-    def chase(self, row: tuple[Any, ...]) -> None:
-        self._add("chases", row)
-
-    def action(self, row: tuple[Any, ...]) -> None:
-        self._add("actions", row)
-
-    def _add(self, name: str, row: tuple[Any, ...]) -> None:
-        rows = self.pending[name]
-        rows.append(row)
-        if len(rows) >= WRITE_BATCH:
-            self._write(name)
-
-    def check(self) -> None:
-        """Write what has piled up, for callers that append to `pending` themselves."""
-        for name, rows in self.pending.items():
-            if len(rows) >= WRITE_BATCH:
+    def take(self, planned: Pending) -> None:
+        """Add planned rows; write a table's rows once a batch of them has piled up."""
+        for name in self.pending:
+            rows = self.pending[name]
+            rows.extend(getattr(planned, name))
+            if len(rows) >= WRITE_BATCH // 2:
                 self._write(name)
 
     def _write(self, name: str) -> None:
@@ -312,7 +310,7 @@ class Writer:
             # table: in invoice order each index page and looked-up invoice is visited once
             # per batch (2.5× faster on a million SQLite rows). Only the rows' ids differ.
             rows.sort(key=itemgetter(0))
-        target.write(rows)
+        self.written[name] += target.write(rows)
         self.pending[name] = []
 
     def flush(self) -> None:

@@ -9,14 +9,14 @@ cycle that dies half-way leaves nothing behind, and one that ran leaves exactly 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cobro.bulk import gc_paused
@@ -27,11 +27,14 @@ from cobro.cycle.repository import CustomerRow
 from cobro.cycle.rules import Debtor, OpenItem, Plan, Planned, plan_customer
 from cobro.cycle.schedule import Scheduler
 from cobro.kit.dates import utcnow
-from cobro.outbox.models import Action
+from cobro.kit.threads import overlapped
 from cobro.policy.assign import Target, choose_policy, grade_from_history
 from cobro.policy.holds import ActiveHolds, active_holds, opted_out
 from cobro.policy.rules import CHANNELS, CustomerKind, Grade
 from cobro.policy.service import Policies, load_policies
+
+# open item rows planned at a time (about a write batch of each table)
+CHUNK = 100_000
 
 
 @dataclass
@@ -45,6 +48,7 @@ class CycleReport:
     held: Counter[str] = field(default_factory=Counter)  # items not chased, by reason
     deferred: int = 0  # actions held back past the cycle day (window, holiday, contact cap)
     created: int = 0  # outbox rows actually written (0 when the day had already run)
+    taken: int = 0  # moves planned here that another run of the day had just written
     grades_changed: int = 0
 
 
@@ -62,7 +66,6 @@ def _run(
     session: Session, company: Company, on: date, now: datetime | None, report: CycleReport
 ) -> None:
     policies = load_policies(session, company)
-    before = _actions_on(session, company.id, on)
     report.grades_changed = refresh_grades(session, company.id, on)
     customers = repository.customers(session, company.id)
     holds = active_holds(session, company.id, on)
@@ -74,19 +77,72 @@ def _run(
         opted_out=opted_out(session, company.id),
         created_at=now or utcnow(),
     )
-    cash = repository.unapplied_cash(session, company.id, on)
-    items = _Items(policies, holds, scheduler)
+    planner = _Planner(
+        company.id,
+        on,
+        policies,
+        customers,
+        repository.unapplied_cash(session, company.id, on),
+        _Items(policies, holds, scheduler),
+        report,
+    )
     rows = repository.open_items(session, company.id, on, _horizon(policies, on))
+    # planning (Python) in a second thread while this one reads and writes: the database
+    # works with the GIL released, so on two cores the two overlap
     with repository.Writer(session) as writer:
+        for planned in overlapped(_chunks(rows), planner.plan):
+            writer.take(planned)
+    # what this run wrote: another run of the same day at the same time (PostgreSQL) may have
+    # written some of the same keys first, and then those are its own
+    report.created = writer.written["actions"]
+    report.taken = sum(report.moved.values()) - writer.written["steps"]
+
+
+def _chunks(rows: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    """The open item rows in lists of about `size`, never splitting a customer's rows."""
+    chunk: list[Any] = []
+    for _customer, group in groupby(rows, key=itemgetter(1)):
+        chunk.extend(group)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class _Planner:
+    """Plans chunks of customers into rows for the writer; touches no database."""
+
+    def __init__(
+        self,
+        company_id: int,
+        on: date,
+        policies: Policies,
+        customers: dict[int, CustomerRow],
+        cash: dict[int, dict[str, int]],
+        items: _Items,
+        report: CycleReport,
+    ) -> None:
+        self.company_id = company_id
+        self.on = on
+        self.policies = policies
+        self.customers = customers
+        self.cash = cash
+        self.items = items
+        self.report = report
+
+    def plan(self, rows: list[Any]) -> repository.Pending:
+        pending = repository.Pending()
+        report, on = self.report, self.on
         for customer_id, group in groupby(rows, key=itemgetter(1)):
-            customer = customers[customer_id]
-            chased = items.of(customer, group)
+            customer = self.customers[customer_id]
+            chased = self.items.of(customer, group)
             report.items += len(chased)
             plan = plan_customer(
-                _debtor(customer), chased, policies.by_id, cash.get(customer_id, {}), on
+                _debtor(customer), chased, self.policies.by_id, self.cash.get(customer_id, {}), on
             )
-            _write(plan, customer, company.id, on, writer, scheduler, report)
-    report.created = _actions_on(session, company.id, on) - before
+            _write(plan, customer, self.company_id, on, pending, self.items.scheduler, report)
+        return pending
 
 
 def _horizon(policies: Policies, on: date) -> date:
@@ -177,17 +233,17 @@ def _write(
     customer: CustomerRow,
     company_id: int,
     on: date,
-    writer: repository.Writer,
+    pending: repository.Pending,
     scheduler: Scheduler,
     report: CycleReport,
 ) -> None:
     report.held.update(plan.held)
-    steps, chases, moved = writer.pending["steps"], writer.pending["chases"], report.moved
+    steps, chases, moved = pending.steps, pending.chases, report.moved
     for step in plan.steps:
         steps.append((step.invoice_id, step.policy_id, step.stage, on, step.open_amount))
         chases.append((step.invoice_id, company_id, customer.id, step.policy_id, step.stage, on))
         moved[step.stage] += 1
-    actions = writer.pending["actions"]
+    actions = pending.actions
     for planned in _in_order(plan.actions.values()):
         status, not_before, reason = scheduler.schedule(customer, planned.kind)
         if reason is not None:
@@ -212,7 +268,6 @@ def _write(
                 scheduler.created_at,
             )
         )
-    writer.check()
 
 
 def _in_order(actions: Iterable[Planned]) -> list[Planned]:
@@ -234,14 +289,3 @@ def refresh_grades(session: Session, company_id: int, on: date) -> int:
             changes[customer_id] = value
     repository.save_grades(session, changes)
     return len(changes)
-
-
-def _actions_on(session: Session, company_id: int, on: date) -> int:
-    return (
-        session.scalar(
-            select(func.count(Action.id)).where(
-                Action.company_id == company_id, Action.cycle_on == on
-            )
-        )
-        or 0
-    )

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 import cobro.models  # noqa: F401  (every table on Base.metadata, for deleting a company)
-from cobro.bulk import BulkInsert, gc_paused, prefetched, sqlite_cache
+from cobro.bulk import BulkInsert, gc_paused, sqlite_cache
 from cobro.company.models import Company
 from cobro.company.service import create_company
 from cobro.customer.models import Contact, Customer
@@ -26,6 +26,7 @@ from cobro.demo.customers import CONSUMER_TERMS, NINE_AM, TERMS_CODES, draw_cust
 from cobro.demo.generator import COLUMNS, HISTORY_MONTHS, Ledger, default_invoices, history
 from cobro.errors import Conflict, Invalid
 from cobro.invoice.models import Invoice
+from cobro.kit.threads import prefetched
 from cobro.terms.rules import Terms, parse_terms
 from cobro.terms.service import ensure_terms
 

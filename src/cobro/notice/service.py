@@ -219,3 +219,31 @@ def _language(tag: str) -> str:
         return check_language(tag)
     except Invalid as exc:
         raise NoticeError(exc.message, field="language") from None
+
+
+def list_templates(session: Session, company: Company) -> list[Template]:
+    """The company's own templates, by stage, channel, language and part."""
+    return list(
+        session.scalars(
+            select(Template)
+            .where(Template.company_id == company.id)
+            .order_by(Template.stage, Template.channel, Template.language, Template.part)
+        )
+    )
+
+
+def remove_templates(session: Session, company: Company, stage: str, channel: str) -> int:
+    """Delete the company's templates of one stage and channel, in every language (one language
+    alone cannot go: the others would lack its translation); the built-in wording is used again.
+    Returns how many were removed (0: there were none)."""
+    rows = session.scalars(
+        select(Template).where(
+            Template.company_id == company.id,
+            Template.stage == stage.strip(),
+            Template.channel == channel.strip(),
+        )
+    ).all()
+    for row in rows:
+        session.delete(row)
+    session.flush()
+    return len(rows)

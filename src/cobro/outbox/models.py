@@ -45,7 +45,8 @@ class Action(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id"))
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    # no index of its own: uq_action_key leads with it
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
     policy_id: Mapped[int] = mapped_column(ForeignKey("policy.id"))
     stage: Mapped[str] = mapped_column(String(40))
     tone: Mapped[str] = mapped_column(String(10))

@@ -137,14 +137,15 @@ class Chase(Base):
 
 
 class ChaseStep(Base):
-    """Each stage an invoice reached, once (the timeline, and the item-level idempotency key)."""
+    """Each stage an invoice reached, once (the timeline, and the item-level idempotency key:
+    the primary key; a WITHOUT ROWID table on SQLite, so each row is stored once, in key
+    order)."""
 
     __tablename__ = "chase_step"
-    __table_args__ = (UniqueConstraint("invoice_id", "policy_id", "stage"),)
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"))
-    policy_id: Mapped[int] = mapped_column(ForeignKey("policy.id"))
-    stage: Mapped[str] = mapped_column(String(40))
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policy.id"), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(40), primary_key=True)
     reached_on: Mapped[date] = mapped_column(Date)
     open_amount: Mapped[int] = mapped_column(BigInteger)  # what was chased at that stage

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cobro.company.models import Company
@@ -19,6 +20,8 @@ from cobro.policy.defaults import default_policy
 from cobro.policy.document import policy_from_mapping, policy_to_mapping
 from cobro.policy.models import CollectionPolicy, PolicyRule
 from cobro.policy.rules import CustomerKind, Grade, Policy
+
+_SEGMENT_LENGTH = 40  # PolicyRule.segment, Customer.segment
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,20 @@ def ensure_default_policy(session: Session, company: Company) -> CollectionPolic
     )
     if row is not None:
         return row
-    return save_policy(session, company, policy_to_mapping(default_policy()), default=True)
+    try:
+        with session.begin_nested():
+            return save_policy(session, company, policy_to_mapping(default_policy()), default=True)
+    except IntegrityError:
+        # another transaction saved it meanwhile (two first cycles at once on PostgreSQL): the
+        # insert waited for it to commit, so it is there to read now
+        row = session.scalar(
+            select(CollectionPolicy).where(
+                CollectionPolicy.company_id == company.id, CollectionPolicy.is_default.is_(True)
+            )
+        )
+        if row is None:
+            raise
+        return row
 
 
 def as_policy(row: CollectionPolicy) -> Policy:
@@ -128,7 +144,7 @@ def add_rule(
 ) -> PolicyRule:
     """Append an assignment rule (tried after the existing ones) for the named policy."""
     policy = get_policy(session, company, policy_code)
-    _check_criteria(criteria)
+    criteria = _check_criteria(criteria)
     last = session.scalar(
         select(func.max(PolicyRule.position)).where(PolicyRule.company_id == company.id)
     )
@@ -148,17 +164,98 @@ def add_rule(
     return rule
 
 
-def _check_criteria(criteria: AssignmentRule) -> None:
-    if criteria.country is not None:
-        check_country(criteria.country)
-    if criteria.currency is not None:
-        check_currency(criteria.currency)
+def _check_criteria(criteria: AssignmentRule) -> AssignmentRule:
+    """The criteria as stored (codes upper-cased, the segment trimmed), or `Invalid` naming the
+    field. A rule without any criterion is refused: it would send every item to its policy,
+    shadowing the rules after it and the default (make that policy the default instead)."""
+    segment = (criteria.segment or "").strip() or None
+    if segment is not None and len(segment) > _SEGMENT_LENGTH:
+        raise Invalid(f"a segment has at most {_SEGMENT_LENGTH} characters", field="segment")
+    country = currency = None
+    try:
+        if criteria.country is not None:
+            country = check_country(criteria.country)
+    except Invalid as exc:
+        raise Invalid(exc.message, field="country") from None
+    try:
+        if criteria.currency is not None:
+            currency = check_currency(criteria.currency)
+    except Invalid as exc:
+        raise Invalid(exc.message, field="currency") from None
     if criteria.min_amount is not None and criteria.currency is None:
         raise Invalid("a minimum amount needs its currency", field="currency")
-    if criteria.kind is not None and criteria.kind not in set(CustomerKind):
+    if criteria.min_amount is not None and criteria.min_amount < 0:
+        raise Invalid("the minimum amount cannot be negative", field="min_amount")
+    kind = None if criteria.kind is None else criteria.kind.strip().lower()
+    if kind is not None and kind not in set(CustomerKind):
         raise Invalid(f"kind {criteria.kind!r}: use business or consumer", field="kind")
-    if criteria.grade is not None and criteria.grade not in set(Grade):
+    grade = None if criteria.grade is None else criteria.grade.strip().upper()
+    if grade is not None and grade not in set(Grade):
         raise Invalid(f"grade {criteria.grade!r}: use A, B, C or D", field="grade")
+    clean = replace(
+        criteria, segment=segment, country=country, kind=kind, grade=grade, currency=currency
+    )
+    if clean == AssignmentRule(policy_id=criteria.policy_id):
+        raise Invalid(
+            "a rule needs at least one criterion (segment, country, kind, grade, currency or "
+            "minimum amount): one without any would match every item; to send every item to "
+            "a policy, make it the default instead",
+            field="criteria",
+        )
+    return clean
+
+
+@dataclass(frozen=True)
+class ListedRule:
+    """An assignment rule as shown: its position (the order rules are tried in), the code of
+    its policy and its criteria."""
+
+    position: int
+    policy: str
+    criteria: AssignmentRule
+
+
+def list_rules(session: Session, company: Company) -> list[ListedRule]:
+    """The company's assignment rules in the order they are tried."""
+    rows = session.execute(
+        select(PolicyRule, CollectionPolicy.code)
+        .join(CollectionPolicy, CollectionPolicy.id == PolicyRule.policy_id)
+        .where(PolicyRule.company_id == company.id)
+        .order_by(PolicyRule.position)
+    )
+    return [ListedRule(rule.position, code, _criteria(rule)) for rule, code in rows]
+
+
+def remove_rule(session: Session, company: Company, position: int) -> ListedRule:
+    """Delete the rule at `position`; the others keep their positions (and their order)."""
+    found = session.execute(
+        select(PolicyRule, CollectionPolicy.code)
+        .join(CollectionPolicy, CollectionPolicy.id == PolicyRule.policy_id)
+        .where(PolicyRule.company_id == company.id, PolicyRule.position == position)
+    ).one_or_none()
+    if found is None:
+        known = ", ".join(str(rule.position) for rule in list_rules(session, company))
+        raise NotFound(
+            f"no assignment rule at position {position} (positions: {known or 'none yet'})",
+            field="position",
+        )
+    rule, code = found
+    removed = ListedRule(rule.position, code, _criteria(rule))
+    session.delete(rule)
+    session.flush()
+    return removed
+
+
+def _criteria(rule: PolicyRule) -> AssignmentRule:
+    return AssignmentRule(
+        policy_id=rule.policy_id,
+        segment=rule.segment,
+        country=rule.country,
+        kind=rule.kind,
+        grade=rule.grade,
+        currency=rule.currency,
+        min_amount=rule.min_amount,
+    )
 
 
 def assign_to_customer(

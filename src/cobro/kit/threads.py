@@ -1,0 +1,79 @@
+"""Two cores at work on one big job: Python in one thread while the database works in another.
+
+SQLite and psycopg release the GIL while the database works (a statement stepping, a server
+round trip), so Python code in a second thread runs meanwhile. Order and content never change:
+one thread draws or works, in sequence, and its exception is raised in the caller's thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from queue import Full, Queue
+from threading import Event, Thread
+from typing import TypeVar, cast
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_END = object()
+
+
+def prefetched(items: Iterable[T], depth: int = 2) -> Generator[T, None, None]:
+    """Yield `items`, drawing the next ones in a thread meanwhile: the producer runs while the
+    caller writes the previous batch (with `gc_paused`, a 300k-invoice demo went from 25 s to
+    14 s)."""
+    queue: Queue[tuple[object, BaseException | None]] = Queue(maxsize=depth)
+    stop = Event()
+
+    def put(item: object, error: BaseException | None = None) -> None:
+        while not stop.is_set():  # the consumer may have stopped early: do not block forever
+            try:
+                queue.put((item, error), timeout=0.1)
+                return
+            except Full:
+                continue
+
+    def draw() -> None:
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                put(item)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            put(_END, exc)
+            return
+        put(_END)
+
+    thread = Thread(target=draw, name="prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = queue.get()
+            if error is not None:
+                raise error
+            if item is _END:
+                return
+            yield cast(T, item)
+    finally:
+        stop.set()
+        thread.join()
+
+
+def overlapped(source: Iterable[T], work: Callable[[T], R]) -> Iterator[R]:
+    """`work(item)` for each item of `source`, in order, each computed in a second thread while
+    the caller handles the previous result.
+
+    The reverse of `prefetched`: here the *source* stays in the caller's thread (a cursor on
+    the caller's connection) and so does what the caller does with each result (writes on that
+    connection). The next item is drawn only once `work` is done: SQLite releases the GIL for
+    every row it steps through, and with a busy Python thread beside it each row would then
+    wait for the GIL (reading a million rows took 13 s instead of 4). Writes release it per
+    statement, so they overlap the work well."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="overlapped") as pool:
+        previous: list[R] = []
+        for item in source:
+            future = pool.submit(work, item)
+            yield from previous  # handled by the caller while `work(item)` runs
+            previous = [future.result()]
+        yield from previous
