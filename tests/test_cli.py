@@ -11,34 +11,28 @@ from typer.testing import CliRunner
 
 from cobro.cli import app
 from cobro.company.models import Company
-from cobro.db import make_engine, transaction, upgrade
-from tests.factories.ledger import make_company, make_customer, make_invoice, make_payment
+from cobro.db import make_engine, transaction
+from tests.factories.ledger import make_customer, make_invoice, make_payment
+from tests.support.cli import acme, cli_database
 
 runner = CliRunner()
 
 
 @pytest.fixture
 def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("COBRO_DATABASE_URL", url)
-    monkeypatch.delenv("COBRO_COMPANY", raising=False)
-    return url
+    return cli_database(tmp_path, monkeypatch)
 
 
 @pytest.fixture
 def ledger(db_url: str) -> str:
     """A company with two customers, one paid and two open invoices."""
-    upgrade(db_url)
-    engine = make_engine(db_url)
-    with transaction(engine) as session:
-        company = make_company(session, "acme")
+    with acme(db_url) as (session, company):
         ana = make_customer(session, company, "C-1", name="Ana Pérez S.L.")
         bob = make_customer(session, company, "C-2", name="Bob GmbH", country="DE")
         make_invoice(session, company, ana, 100_00, date(2026, 1, 1), date(2026, 1, 31), "F-1")
         make_invoice(session, company, ana, 250_00, date(2026, 2, 1), date(2026, 3, 3), "F-2")
         paid = make_invoice(session, company, bob, 40_00, date(2026, 1, 5), date(2026, 2, 4), "F-3")
         make_payment(session, company, bob, 40_00, date(2026, 2, 10), (paid.number,))
-    engine.dispose()
     return db_url
 
 

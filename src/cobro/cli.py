@@ -19,7 +19,9 @@ from cobro.errors import CobroError
 from cobro.importer.cli import export_command, import_app
 from cobro.invoice.cli import invoices_app
 from cobro.notice.cli import templates_app
-from cobro.policy.cli import holds_app, opt_out_command, policies_app, settings_app
+from cobro.policy.cli import policies_app
+from cobro.policy.holds_cli import holds_app, opt_out_command
+from cobro.policy.settings_cli import settings_app
 from cobro.report.cli import aging_command
 from cobro.task.cli import tasks_command
 from cobro.worker import worker_command

@@ -19,6 +19,7 @@ from cobro.company.models import Company
 from cobro.company.service import get_company
 from cobro.config import load_settings
 from cobro.db import describe_db_error, make_engine, transaction
+from cobro.errors import CobroError
 from cobro.kit.dates import parse_date, today_in
 
 # Piped or captured output (make, cron, a file) has no terminal width; Rich would assume 80
@@ -60,6 +61,17 @@ def company_of(session: Session, code: str | None) -> Company:
 def fail(message: str) -> NoReturn:
     errors.print(f"[bold red]error:[/] {message}", highlight=False)
     raise typer.Exit(EXIT_USER_ERROR)
+
+
+@contextmanager
+def cli_errors() -> Iterator[None]:
+    """A user error (`CobroError`) raised in the block ends the command as `fail` does: its
+    message on one line, exit code 1. Typical use: `with cli_errors(), unit_of_work() as session:`
+    (the transaction is rolled back first, then the error is reported)."""
+    try:
+        yield
+    except CobroError as exc:
+        fail(exc.message)
 
 
 def day_of(on: str | None, company: Company) -> date:

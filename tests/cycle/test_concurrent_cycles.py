@@ -20,21 +20,20 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
 
 from cobro.company.models import Company
-from cobro.customer.models import Contact, Customer
+from cobro.customer.models import Contact
 from cobro.cycle.service import run_cycle
 from cobro.db import make_engine, transaction
-from cobro.invoice.models import Invoice
 from cobro.outbox.models import Action
-from cobro.policy.models import Chase, ChaseSetting, ChaseStep
+from cobro.policy.models import ChaseSetting
 from cobro.policy.service import ensure_default_policy
 from tests.factories.ledger import make_company, make_customer, make_invoice
 from tests.support.databases import committing_database
+from tests.support.decisions import Decisions, decisions
 
 pytestmark = pytest.mark.slow
 
@@ -74,39 +73,6 @@ def build_ledger(engine: Engine, first_cycle: bool, seed: int = 11) -> int:
                 )
                 invoices += 1
     return invoices
-
-
-def decisions(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    """Everything the cycle decided, keyed without row ids."""
-    with transaction(engine) as session:
-        actions = session.execute(
-            select(
-                Customer.external_id,
-                Action.stage,
-                Action.kind,
-                Action.cycle_on,
-                Action.status,
-                Action.not_before,
-                Action.tone,
-            ).join(Customer, Customer.id == Action.customer_id)
-        )
-        steps = session.execute(
-            select(
-                Invoice.number, ChaseStep.stage, ChaseStep.reached_on, ChaseStep.open_amount
-            ).join(Invoice, Invoice.id == ChaseStep.invoice_id)
-        )
-        chases = session.execute(
-            select(Invoice.number, Chase.stage, Chase.stage_on).join(
-                Invoice, Invoice.id == Chase.invoice_id
-            )
-        )
-        grades = session.execute(select(Customer.external_id, Customer.grade))
-        return {
-            "actions": sorted(tuple(row) for row in actions),
-            "steps": sorted(tuple(row) for row in steps),
-            "chases": sorted(tuple(row) for row in chases),
-            "grades": sorted(tuple(row) for row in grades),
-        }
 
 
 def _cycle(url: str, day: str, barrier: Barrier, log: str) -> None:
@@ -159,8 +125,8 @@ def reported_created(output: str) -> int:
 class Overlap:
     results: list[tuple[int | None, str]]  # (exit code, output) of each run
     single: int  # the actions one run queues on an identical ledger
-    expected: dict[str, list[tuple[Any, ...]]]  # what one run decides there
-    found: dict[str, list[tuple[Any, ...]]]  # what the two runs decided together
+    expected: Decisions  # what one run decides there
+    found: Decisions  # what the two runs decided together
     third: int  # the actions a third run queued afterwards
     total: int  # the actions in the outbox in the end
 
@@ -199,8 +165,8 @@ def test_two_cycles_for_the_same_day_at_once_decide_what_one_decides(
         assert "error" not in output.lower(), output
     assert run.found == run.expected
     # each idempotency key once
-    assert len({row[:4] for row in run.found["actions"]}) == len(run.found["actions"])
-    assert len({row[:2] for row in run.found["steps"]}) == len(run.found["steps"])
+    assert len({row[:4] for row in run.found.actions}) == len(run.found.actions)
+    assert len({row[:2] for row in run.found.steps}) == len(run.found.steps)
     assert run.third == 0
     assert run.total == run.single
 

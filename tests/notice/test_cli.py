@@ -8,27 +8,21 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cobro.db import make_engine, transaction, upgrade
 from cobro.notice.cli import templates_app
-from tests.factories.ledger import make_company, make_customer, make_invoice
+from tests.factories.ledger import make_customer, make_invoice
+from tests.support.cli import acme, cli_database
 
 runner = CliRunner()
 
 
 @pytest.fixture
 def ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("COBRO_DATABASE_URL", url)
-    monkeypatch.delenv("COBRO_COMPANY", raising=False)
-    upgrade(url)
-    engine = make_engine(url)
-    with transaction(engine) as session:
-        company = make_company(session, "acme")
+    url = cli_database(tmp_path, monkeypatch)
+    with acme(url) as (session, company):
         company.iban = "ES9121000418450200051332"
         ana = make_customer(session, company, "C-1", name="Ana Pérez S.L.", language="en")
         make_invoice(session, company, ana, 1_234_56, date(2026, 1, 1), date(2026, 1, 31), "F-1")
         make_customer(session, company, "C-2", name="Sin Deudas S.A.")
-    engine.dispose()
     return url
 
 

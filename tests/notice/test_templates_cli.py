@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner
 
-from cobro.db import make_engine, transaction, upgrade
+from cobro.db import make_engine, transaction
 from cobro.notice.cli import templates_app
 from cobro.notice.models import Template
-from tests.factories.ledger import make_company, make_customer, make_invoice
+from tests.factories.ledger import make_customer, make_invoice
+from tests.support.cli import acme, cli_database, run_cli
 
-runner = CliRunner()
 ES_TEXT = "Hola {{ recipient }}: nos debe {{ amount_due }}.\n"
 EN_TEXT = "Hello {{ recipient }}, you owe {{ amount_due }}.\n"
 
@@ -23,17 +22,11 @@ EN_TEXT = "Hello {{ recipient }}, you owe {{ amount_due }}.\n"
 @pytest.fixture
 def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A Spanish company with a Spanish and an English customer: templates need es and en."""
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("COBRO_DATABASE_URL", url)
-    monkeypatch.delenv("COBRO_COMPANY", raising=False)
-    upgrade(url)
-    engine = make_engine(url)
-    with transaction(engine) as session:
-        company = make_company(session, "acme")
+    url = cli_database(tmp_path, monkeypatch)
+    with acme(url) as (session, company):
         ana = make_customer(session, company, "C-1", name="Ana Pérez S.L.")
         make_invoice(session, company, ana, 1_234_56, date(2026, 1, 1), date(2026, 1, 31), "F-1")
         make_customer(session, company, "C-2", name="Bob Ltd", country="GB")
-    engine.dispose()
     return url
 
 
@@ -55,9 +48,7 @@ def saved(url: str) -> list[tuple[str, str, str, str]]:
 
 
 def invoke(*args: str) -> tuple[int, str]:
-    result = runner.invoke(templates_app, list(args))
-    assert "Traceback" not in result.output
-    return result.exit_code, result.output
+    return run_cli(templates_app, *args)
 
 
 def test_a_folder_of_templates_is_saved_listed_used_and_removed(

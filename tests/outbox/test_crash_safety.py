@@ -45,16 +45,16 @@ from cobro.company.models import Company
 from cobro.customer.models import Contact, Customer
 from cobro.cycle.service import run_cycle
 from cobro.db import make_engine, transaction
-from cobro.invoice.models import Invoice
 from cobro.kit.dates import utcnow
 from cobro.outbox.claim import claim, due
 from cobro.outbox.models import Action, Attempt, Document
 from cobro.payment.service import check_ledger
-from cobro.policy.models import Chase, ChaseSetting, ChaseStep
+from cobro.policy.models import ChaseSetting
 from cobro.task.models import Task
 from cobro.worker import run_worker
 from tests.factories.ledger import make_company, make_customer, make_invoice
 from tests.support.databases import committing_database
+from tests.support.decisions import decisions
 from tests.support.smtp import SmtpTestServer
 
 pytestmark = pytest.mark.slow
@@ -110,49 +110,6 @@ def build_ledger(engine: Engine, customers: int = CUSTOMERS, seed: int = 7) -> N
 
 def address(n: int) -> str:
     return f"c{n:03d}@debtor.example"
-
-
-@dataclass(frozen=True)
-class Decisions:
-    """What the cycle decided, keyed by what does not depend on row ids (a killed transaction
-    uses up PostgreSQL sequence numbers)."""
-
-    actions: list[tuple[Any, ...]]
-    steps: list[tuple[Any, ...]]
-    chases: list[tuple[Any, ...]]
-    grades: list[tuple[Any, ...]]
-
-
-def decisions(engine: Engine) -> Decisions:
-    with transaction(engine) as session:
-        actions = session.execute(
-            select(
-                Customer.external_id,
-                Action.stage,
-                Action.kind,
-                Action.cycle_on,
-                Action.status,
-                Action.not_before,
-                Action.tone,
-            ).join(Customer, Customer.id == Action.customer_id)
-        )
-        steps = session.execute(
-            select(
-                Invoice.number, ChaseStep.stage, ChaseStep.reached_on, ChaseStep.open_amount
-            ).join(Invoice, Invoice.id == ChaseStep.invoice_id)
-        )
-        chases = session.execute(
-            select(Invoice.number, Chase.stage, Chase.stage_on, Chase.delivered_stage).join(
-                Invoice, Invoice.id == Chase.invoice_id
-            )
-        )
-        grades = session.execute(select(Customer.external_id, Customer.grade))
-        return Decisions(
-            actions=sorted(tuple(row) for row in actions),
-            steps=sorted(tuple(row) for row in steps),
-            chases=sorted(tuple(row) for row in chases),
-            grades=sorted(tuple(row) for row in grades),
-        )
 
 
 def ledger_breaks(engine: Engine) -> list[Any]:

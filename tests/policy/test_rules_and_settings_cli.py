@@ -8,29 +8,21 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner
 
 from cobro.cli import app
-from cobro.db import make_engine, transaction, upgrade
+from cobro.db import make_engine, transaction
 from cobro.policy.models import ChaseSetting, PolicyRule
-from tests.factories.ledger import make_company, make_customer, make_invoice
-
-runner = CliRunner()
+from tests.factories.ledger import make_customer, make_invoice
+from tests.support.cli import acme, cli_database, run_cli
 
 
 @pytest.fixture
 def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("COBRO_DATABASE_URL", url)
-    monkeypatch.delenv("COBRO_COMPANY", raising=False)
-    upgrade(url)
-    engine = make_engine(url)
-    with transaction(engine) as session:
-        company = make_company(session, "acme")
+    url = cli_database(tmp_path, monkeypatch)
+    with acme(url) as (session, company):
         ana = make_customer(session, company, "C-1", name="Ana Pérez S.L.")
         make_invoice(session, company, ana, 100_00, date(2026, 1, 1), date(2026, 1, 31), "F-1")
         make_customer(session, company, "C-2", name="Bob GmbH", country="DE")
-    engine.dispose()
     return url
 
 
@@ -49,16 +41,15 @@ def rows(url: str, model: type[PolicyRule] | type[ChaseSetting]) -> list[tuple[o
 
 
 def ok(*args: str) -> str:
-    result = runner.invoke(app, list(args))
-    assert result.exit_code == 0, result.output
-    return result.output
+    code, output = run_cli(app, *args)
+    assert code == 0, output
+    return output
 
 
 def refused(*args: str) -> str:
-    result = runner.invoke(app, list(args))
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output
-    return result.output
+    code, output = run_cli(app, *args)
+    assert code == 1, output
+    return output
 
 
 # ---- assignment rules ---------------------------------------------------------------------------

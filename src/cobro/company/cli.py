@@ -8,8 +8,7 @@ from rich.table import Table
 from cobro.company.service import create_company, list_companies
 from cobro.config import load_settings
 from cobro.db import upgrade
-from cobro.edge import console, fail, unit_of_work
-from cobro.errors import CobroError
+from cobro.edge import cli_errors, console, unit_of_work
 
 
 def init_command(
@@ -22,7 +21,7 @@ def init_command(
     ),
 ) -> None:
     """Create the database tables if needed and register a company to collect for."""
-    try:
+    with cli_errors():
         upgrade(load_settings().database_url)
         with unit_of_work() as session:
             company = create_company(session, code, name, country, currency, timezone)
@@ -30,20 +29,15 @@ def init_command(
                 f"Created company [bold]{company.code}[/] ({company.name}, {company.country}, "
                 f"{company.currency}, {company.timezone})."
             )
-    except CobroError as exc:
-        fail(exc.message)
     console.print("Next: `cobro import customers FILE`, then `cobro import invoices FILE`.")
 
 
 def companies_command() -> None:
     """List the companies in the database."""
-    try:
-        with unit_of_work() as session:
-            table = Table("code", "name", "country", "currency", "time zone")
-            for company in list_companies(session):
-                table.add_row(
-                    company.code, company.name, company.country, company.currency, company.timezone
-                )
-    except CobroError as exc:
-        fail(exc.message)
+    with cli_errors(), unit_of_work() as session:
+        table = Table("code", "name", "country", "currency", "time zone")
+        for company in list_companies(session):
+            table.add_row(
+                company.code, company.name, company.country, company.currency, company.timezone
+            )
     console.print(table)

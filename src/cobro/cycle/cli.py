@@ -10,8 +10,7 @@ from rich import box
 from rich.table import Table
 
 from cobro.cycle.service import CycleReport, run_cycle
-from cobro.edge import CompanyOption, company_of, console, day_of, fail, unit_of_work
-from cobro.errors import CobroError
+from cobro.edge import CompanyOption, cli_errors, company_of, console, day_of, fail, unit_of_work
 from cobro.kit.dates import parse_date
 
 # a backfill longer than this is more likely a typo in the year than a wish
@@ -36,7 +35,7 @@ def cycle_command(
 
     Running it again for the same day queues nothing new. Messages wait in the outbox until
     their send window; `cobro worker` sends them."""
-    try:
+    with cli_errors():
         with unit_of_work() as session:
             owner = company_of(session, company)
             last = day_of(on, owner)
@@ -51,8 +50,6 @@ def cycle_command(
             with unit_of_work(dry_run=dry_run, writes=True) as session:
                 reports.append(run_cycle(session, company_of(session, company), day))
             day += timedelta(days=1)
-    except CobroError as exc:
-        fail(exc.message)
     for report in reports if len(reports) <= 1 else reports[-1:]:
         print_report(report, dry_run)
     if len(reports) > 1:

@@ -17,8 +17,7 @@ from cobro.demo.service import (
     build_demo,
     demo_exists,
 )
-from cobro.edge import console, fail, unit_of_work
-from cobro.errors import CobroError
+from cobro.edge import cli_errors, console, fail, unit_of_work
 from cobro.kit.dates import parse_date, today_in
 from cobro.kit.money import display
 
@@ -66,7 +65,7 @@ def demo_command(
     if replace and if_missing:
         fail("--replace and --if-missing contradict each other: choose one")
     started = time.perf_counter()
-    try:
+    with cli_errors():
         day = parse_date(on) if on else today_in(COMPANY_TIMEZONE)
         count = invoices if invoices is not None else default_invoices(customers)
         options = DemoOptions(day, seed, customers, count, company, replace)
@@ -76,8 +75,6 @@ def demo_command(
                 return
             summary = _build_with_progress(session, options, count)
             console.print("Committing…")
-    except CobroError as exc:
-        fail(exc.message)
     _print_summary(summary, time.perf_counter() - started)
 
 

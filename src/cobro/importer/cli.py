@@ -210,13 +210,10 @@ def export_command(
 ) -> None:
     """Export open items (invoices with an amount left to pay) with their customer, dates,
     total, open amount and days past due."""
-    try:
-        with edge.unit_of_work() as session:
-            owner = edge.company_of(session, company)
-            day = edge.day_of(on, owner)
-            count = export_open_items(session, owner, output, day)
-    except CobroError as exc:
-        edge.fail(exc.message)
+    with edge.cli_errors(), edge.unit_of_work() as session:
+        owner = edge.company_of(session, company)
+        day = edge.day_of(on, owner)
+        count = export_open_items(session, owner, output, day)
     edge.console.print(f"{count:,} open items written to {output} (days past due on {day}).")
 
 
@@ -258,10 +255,8 @@ def _show_problems(report: ImportReport, errors: Path | None) -> None:
     if not problems:
         return
     if errors is not None:
-        try:
+        with edge.cli_errors():
             write_errors(errors, problems)
-        except CobroError as exc:
-            edge.fail(exc.message)
     table = Table(title=f"Bad rows in {report.file}", title_justify="left")
     for name, justify in (("row", "right"), ("column", "left"), ("value", "left")):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]

@@ -11,8 +11,15 @@ from sqlalchemy.orm import Session
 
 from cobro.customer.models import Customer
 from cobro.customer.service import get_customer
-from cobro.edge import CompanyOption, OnOption, company_of, console, day_of, fail, unit_of_work
-from cobro.errors import CobroError
+from cobro.edge import (
+    CompanyOption,
+    OnOption,
+    cli_errors,
+    company_of,
+    console,
+    day_of,
+    unit_of_work,
+)
 from cobro.invoice.models import CreditNote, Invoice, WriteOff
 from cobro.invoice.rules import days_late, days_past_due, days_to_settle
 from cobro.invoice.service import add_credit_note, get_invoice, invoices_query, write_off
@@ -35,19 +42,16 @@ def list_command(
     company: str | None = CompanyOption,
 ) -> None:
     """List invoices by due date, with their open amount and days past due."""
-    try:
-        with unit_of_work() as session:
-            owner = company_of(session, company)
-            day = day_of(on, owner)
-            customer_id = get_customer(session, owner.id, customer).id if customer else None
-            query = invoices_query(owner.id, day, customer_id, overdue, min_days, open_only)
-            rows = session.execute(
-                query.add_columns(Customer.external_id)
-                .join(Customer, Customer.id == Invoice.customer_id)
-                .limit(limit)
-            ).all()
-    except CobroError as exc:
-        fail(exc.message)
+    with cli_errors(), unit_of_work() as session:
+        owner = company_of(session, company)
+        day = day_of(on, owner)
+        customer_id = get_customer(session, owner.id, customer).id if customer else None
+        query = invoices_query(owner.id, day, customer_id, overdue, min_days, open_only)
+        rows = session.execute(
+            query.add_columns(Customer.external_id)
+            .join(Customer, Customer.id == Invoice.customer_id)
+            .limit(limit)
+        ).all()
     table = Table("number", "customer", "issued", "due", "total", "open", "cur", "days past due")
     for invoice, customer_ext in rows:
         late = days_past_due(invoice.due_date, day) if invoice.open_amount else None
@@ -73,22 +77,19 @@ def show_command(
     company: str | None = CompanyOption,
 ) -> None:
     """Show one invoice: amounts, terms, installments, payments, credits and write-offs."""
-    try:
-        with unit_of_work() as session:
-            owner = company_of(session, company)
-            day = day_of(on, owner)
-            invoice = get_invoice(session, owner.id, number)
-            customer = session.get_one(Customer, invoice.customer_id)
-            credits = list(
-                session.scalars(select(CreditNote).where(CreditNote.invoice_id == invoice.id))
-            )
-            write_offs = list(
-                session.scalars(select(WriteOff).where(WriteOff.invoice_id == invoice.id))
-            )
-            payments = _payments_of(session, invoice.id)
-            installments = list(invoice.installments)
-    except CobroError as exc:
-        fail(exc.message)
+    with cli_errors(), unit_of_work() as session:
+        owner = company_of(session, company)
+        day = day_of(on, owner)
+        invoice = get_invoice(session, owner.id, number)
+        customer = session.get_one(Customer, invoice.customer_id)
+        credits = list(
+            session.scalars(select(CreditNote).where(CreditNote.invoice_id == invoice.id))
+        )
+        write_offs = list(
+            session.scalars(select(WriteOff).where(WriteOff.invoice_id == invoice.id))
+        )
+        payments = _payments_of(session, invoice.id)
+        installments = list(invoice.installments)
     cur = invoice.currency
     grid = Table.grid(padding=(0, 2))
     status = _status(invoice, day)
@@ -176,16 +177,13 @@ def credit_command(
     company: str | None = CompanyOption,
 ) -> None:
     """Issue a credit note that reduces what an invoice asks for."""
-    try:
-        with unit_of_work() as session:
-            owner = company_of(session, company)
-            day = day_of(on, owner)
-            invoice = get_invoice(session, owner.id, number)
-            minor = parse_amount(amount, invoice.currency)
-            add_credit_note(session, owner, invoice, note, day, minor, reason)
-            left = invoice.open_amount
-    except CobroError as exc:
-        fail(exc.message)
+    with cli_errors(), unit_of_work() as session:
+        owner = company_of(session, company)
+        day = day_of(on, owner)
+        invoice = get_invoice(session, owner.id, number)
+        minor = parse_amount(amount, invoice.currency)
+        add_credit_note(session, owner, invoice, note, day, minor, reason)
+        left = invoice.open_amount
     console.print(
         f"Credit note {note} issued; {number} now has {display(left, invoice.currency)}"
         f" {invoice.currency} open."
@@ -205,16 +203,13 @@ def write_off_command(
     company: str | None = CompanyOption,
 ) -> None:
     """Write off all or part of an invoice's open amount."""
-    try:
-        with unit_of_work() as session:
-            owner = company_of(session, company)
-            day = day_of(on, owner)
-            invoice = get_invoice(session, owner.id, number)
-            minor = parse_amount(amount, invoice.currency) if amount else None
-            entry = write_off(session, invoice, minor, day, reason)
-            left = invoice.open_amount
-    except CobroError as exc:
-        fail(exc.message)
+    with cli_errors(), unit_of_work() as session:
+        owner = company_of(session, company)
+        day = day_of(on, owner)
+        invoice = get_invoice(session, owner.id, number)
+        minor = parse_amount(amount, invoice.currency) if amount else None
+        entry = write_off(session, invoice, minor, day, reason)
+        left = invoice.open_amount
     cur = invoice.currency
     console.print(
         f"Wrote off {display(entry.amount, cur)} {cur} of {number}; "

@@ -15,7 +15,16 @@ from sqlalchemy import select
 
 from cobro.channel.letter import html_to_pdf
 from cobro.customer.service import get_customer
-from cobro.edge import CompanyOption, OnOption, company_of, console, day_of, fail, unit_of_work
+from cobro.edge import (
+    CompanyOption,
+    OnOption,
+    cli_errors,
+    company_of,
+    console,
+    day_of,
+    fail,
+    unit_of_work,
+)
 from cobro.errors import CobroError, Invalid, NotFound
 from cobro.invoice.models import Invoice
 from cobro.kit.codes import check_language
@@ -159,18 +168,15 @@ def save_command(
 @templates_app.command("list")
 def list_command(company: str | None = CompanyOption) -> None:
     """The company's own templates: stage, channel, language and the parts written."""
-    try:
-        with unit_of_work() as session:
-            rows = list_templates(session, company_of(session, company))
-            grouped: dict[tuple[str, str, str], list[str]] = {}
-            updated: dict[tuple[str, str, str], str] = {}
-            for row in rows:
-                key = (row.stage, row.channel, row.language)
-                grouped.setdefault(key, []).append(row.part)
-                stamp = row.updated_at.strftime("%Y-%m-%d %H:%M")
-                updated[key] = max(updated.get(key, stamp), stamp)
-    except CobroError as exc:
-        fail(exc.message)
+    with cli_errors(), unit_of_work() as session:
+        rows = list_templates(session, company_of(session, company))
+        grouped: dict[tuple[str, str, str], list[str]] = {}
+        updated: dict[tuple[str, str, str], str] = {}
+        for row in rows:
+            key = (row.stage, row.channel, row.language)
+            grouped.setdefault(key, []).append(row.part)
+            stamp = row.updated_at.strftime("%Y-%m-%d %H:%M")
+            updated[key] = max(updated.get(key, stamp), stamp)
     if not grouped:
         console.print("No custom templates: every notice uses Cobro's built-in wording.")
         return
@@ -192,13 +198,10 @@ def remove_command(
 ) -> None:
     """Remove the company's own templates of one stage and channel, in every language: its
     notices use the built-in wording again."""
-    try:
-        with unit_of_work() as session:
-            removed = remove_templates(session, company_of(session, company), stage, channel)
-            if not removed:
-                raise NotFound(f"no custom templates for {stage}/{channel}", field="stage")
-    except CobroError as exc:
-        fail(exc.message)
+    with cli_errors(), unit_of_work() as session:
+        removed = remove_templates(session, company_of(session, company), stage, channel)
+        if not removed:
+            raise NotFound(f"no custom templates for {stage}/{channel}", field="stage")
     console.print(f"Removed {removed} templates of {escape(stage)}/{channel}.", highlight=False)
 
 

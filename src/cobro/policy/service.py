@@ -124,18 +124,7 @@ def load_policies(session: Session, company: Company) -> Policies:
     return Policies(
         by_id={row.id: as_policy(row) for row in rows},
         default_id=default.id,
-        rules=tuple(
-            AssignmentRule(
-                policy_id=rule.policy_id,
-                segment=rule.segment,
-                country=rule.country,
-                kind=rule.kind,
-                grade=rule.grade,
-                currency=rule.currency,
-                min_amount=rule.min_amount,
-            )
-            for rule in rules
-        ),
+        rules=tuple(_criteria(rule) for rule in rules),
     )
 
 

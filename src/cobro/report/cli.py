@@ -6,8 +6,15 @@ import typer
 from rich import box
 from rich.table import Table
 
-from cobro.edge import CompanyOption, OnOption, company_of, console, day_of, fail, unit_of_work
-from cobro.errors import CobroError
+from cobro.edge import (
+    CompanyOption,
+    OnOption,
+    cli_errors,
+    company_of,
+    console,
+    day_of,
+    unit_of_work,
+)
 from cobro.kit.money import display
 from cobro.report.rules import Bucket
 from cobro.report.service import AgingReport, aging
@@ -22,13 +29,10 @@ def aging_command(
 ) -> None:
     """Open amount per customer and in total, in the buckets current, 1–30, 31–60, 61–90 and
     90+ days past due, as the ledger stood at the end of --on."""
-    try:
-        with unit_of_work() as session:
-            owner = company_of(session, company)
-            day = day_of(on, owner)
-            report = aging(session, owner.id, day)
-    except CobroError as exc:
-        fail(exc.message)
+    with cli_errors(), unit_of_work() as session:
+        owner = company_of(session, company)
+        day = day_of(on, owner)
+        report = aging(session, owner.id, day)
     print_aging(report, top, owner.currency)
 
 

@@ -6,8 +6,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from cobro.edge import CompanyOption, company_of, console, fail, unit_of_work
-from cobro.errors import CobroError
+from cobro.edge import CompanyOption, cli_errors, company_of, console, unit_of_work
 from cobro.task.service import open_tasks
 
 
@@ -18,15 +17,12 @@ def tasks_command(
     company: str | None = CompanyOption,
 ) -> None:
     """Open tasks, oldest first: calls to make, failed messages to look at, cases to open."""
-    try:
-        with unit_of_work() as session:
-            owner = company_of(session, company)
-            rows = [
-                (t.id, t.due_on, t.kind, t.assignee or "", t.title, t.detail or "")
-                for t in open_tasks(session, owner.id, kind)
-            ]
-    except CobroError as exc:
-        fail(exc.message)
+    with cli_errors(), unit_of_work() as session:
+        owner = company_of(session, company)
+        rows = [
+            (t.id, t.due_on, t.kind, t.assignee or "", t.title, t.detail or "")
+            for t in open_tasks(session, owner.id, kind)
+        ]
     table = Table(box=box.SIMPLE_HEAD)
     for heading in ("id", "due", "kind", "collector", "task", "detail"):
         table.add_column(heading)
