@@ -4,16 +4,21 @@ ledger), sends over SMTP to a local server and records every email with its docu
     .venv/bin/python bench/outbox_delivery.py [CUSTOMERS]   (default 2000)
 
 Each customer has one invoice 3 days overdue: the cycle queues one friendly reminder each. The
-SMTP server is the test suite's aiosmtpd server in this same process (its work counts against
-the figure). Target: >= 200 emails/s.
+SMTP server is the test suite's aiosmtpd server, run in a process of its own as a real mail
+server is (inside the worker's process it took a share of the worker's interpreter): the figure
+is the worker's, from claiming the first action to recording the last. Once the worker is done,
+the server reports what it received: every email must have arrived, each with its own
+Message-ID. Target: >= 200 emails/s.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support, tests.factories
@@ -22,7 +27,6 @@ from sqlalchemy import select
 from tests.factories.ledger import make_company, make_customer, make_invoice
 from tests.support.smtp import SmtpTestServer
 
-from cobro.channel.base import Channel
 from cobro.channel.smtp import SmtpChannel
 from cobro.company.models import Company
 from cobro.customer.models import Contact
@@ -32,6 +36,15 @@ from cobro.worker import run_worker
 
 ON = date(2026, 3, 5)  # a Thursday
 TARGET = 200.0
+
+
+def serve(pipe: Connection) -> None:
+    """In the server's process: send the URL, wait to be told the worker is done, then send
+    back how many messages arrived and their Message-IDs."""
+    with SmtpTestServer() as server:
+        pipe.send(server.url)
+        pipe.recv()
+        pipe.send([received.message_id for received in server.messages])
 
 
 def main() -> int:
@@ -51,18 +64,29 @@ def main() -> int:
         with transaction(engine) as session:
             owner = session.scalars(select(Company)).one()
             queued = run_cycle(session, owner, ON).created
-        with SmtpTestServer() as server:
-            channels: dict[str, Channel] = {"email": SmtpChannel(server.url)}
-            noon = datetime(2026, 3, 5, 12, tzinfo=UTC)
-            started = time.perf_counter()
-            report = run_worker(engine, channels, once=True, batch=100, clock=lambda: noon)
-            seconds = time.perf_counter() - started
-            received = len(server.messages)
+        ours, theirs = multiprocessing.Pipe()
+        server = multiprocessing.get_context("spawn").Process(
+            target=serve, args=(theirs,), daemon=True
+        )
+        server.start()
+        channel = SmtpChannel(ours.recv())
+        noon = datetime(2026, 3, 5, 12, tzinfo=UTC)
+        started = time.perf_counter()
+        report = run_worker(engine, {"email": channel}, once=True, batch=100, clock=lambda: noon)
+        seconds = time.perf_counter() - started
+        channel.close()
+        ours.send("done")
+        message_ids: list[str] = ours.recv()
+        server.join()
         engine.dispose()
+    received, distinct = len(message_ids), len(set(message_ids))
     rate = received / seconds
     print(f"queued {queued} reminders; worker sent {report.outcomes['sent']} in {seconds:.2f} s")
-    print(f"SMTP server received {received}: {rate:.0f} emails/s (target >= {TARGET:.0f})")
-    return 0 if received == customers and rate >= TARGET else 1
+    print(
+        f"SMTP server (own process) received {received}, {distinct} distinct Message-IDs: "
+        f"{rate:.0f} emails/s (target >= {TARGET:.0f})"
+    )
+    return 0 if received == distinct == customers and rate >= TARGET else 1
 
 
 if __name__ == "__main__":

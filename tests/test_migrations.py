@@ -5,23 +5,27 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy import Connection, Engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
 import cobro.models  # noqa: F401  (registers every table on Base.metadata)
-from cobro.db import Base, alembic_config, current_revision, make_engine, upgrade
+from cobro.cycle.service import run_cycle
+from cobro.db import Base, alembic_config, current_revision, make_engine, transaction, upgrade
+from cobro.policy.models import ChaseStep
+from cobro.policy.progress import progress_of
+from tests.factories.ledger import make_company, make_customer, make_invoice
 
 TABLES = {
     "action",
     "allocation",
     "attempt",
-    "chase",
     "chase_setting",
     "chase_step",
     "company",
@@ -116,5 +120,39 @@ def test_postgresql_migrates_down_and_up_again(postgres_schema: str) -> None:
         with engine.connect() as connection:
             assert user_tables(connection) == TABLES
             assert differences(connection) == []
+    finally:
+        engine.dispose()
+
+
+def test_0003_keeps_the_chase_state_both_ways(tmp_path: Path) -> None:
+    """0003 drops `chase` for the steps' own `delivered_on`: what was delivered survives the
+    upgrade, and a downgrade builds `chase` again from the steps."""
+    url = f"sqlite:///{tmp_path / 'chase.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        with transaction(engine) as session:
+            company = make_company(session, "acme")
+            customer = make_customer(session, company, "ACME")
+            invoice = make_invoice(
+                session, company, customer, 100_00, date(2026, 1, 1), date(2026, 1, 31)
+            )
+            for offset in (3, 10, 20):  # reminder-1, reminder-2, firm
+                run_cycle(session, company, date(2026, 1, 31) + timedelta(days=offset))
+            invoice_id = invoice.id
+            steps = session.scalars(select(ChaseStep).order_by(ChaseStep.reached_on)).all()
+            assert [step.stage for step in steps] == ["reminder-1", "reminder-2", "firm"]
+            steps[1].delivered_on = date(2026, 2, 11)
+        command.downgrade(alembic_config(url), "0002")
+        with engine.connect() as connection:
+            chase = connection.execute(
+                text("SELECT stage, stage_on, delivered_stage, delivered_on FROM chase")
+            ).one()
+        assert tuple(chase) == ("firm", "2026-02-20", "reminder-2", "2026-02-11")
+        upgrade(url)
+        with transaction(engine) as session:
+            progress = progress_of(session, [invoice_id])[invoice_id]
+            assert (progress.stage, progress.stage_on) == ("firm", date(2026, 2, 20))
+            assert progress.delivered == "reminder-2"
     finally:
         engine.dispose()

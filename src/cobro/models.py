@@ -7,7 +7,6 @@ from cobro.notice.models import Template
 from cobro.outbox.models import Action, Attempt, Document
 from cobro.payment.models import Allocation, Payment
 from cobro.policy.models import (
-    Chase,
     ChaseSetting,
     ChaseStep,
     CollectionPolicy,
@@ -22,7 +21,6 @@ __all__ = [
     "Action",
     "Allocation",
     "Attempt",
-    "Chase",
     "ChaseSetting",
     "ChaseStep",
     "CollectionPolicy",

@@ -40,7 +40,7 @@ from cobro.edge import CompanyOption, company_of, console, fail, unit_of_work
 from cobro.errors import CobroError
 from cobro.kit.dates import utcnow
 from cobro.outbox.claim import DEFAULT_LEASE, claim, waiting
-from cobro.outbox.service import Job, Preparer, record_failure, record_sent
+from cobro.outbox.service import Job, Outcome, Preparer, record_round
 
 LETTERS = ("letter", "registered_letter")
 
@@ -92,16 +92,12 @@ def run_worker(
             prepared = Preparer(session, name, clock()).prepare(ids)
         report.outcomes.update(prepared.outcomes)
         results = [(job, _send(channels, job)) for job in prepared.jobs]
-        with transaction(engine) as session:
-            for job, result in results:
-                channel = job.composed.message.channel
-                if isinstance(result, Receipt):
-                    record_sent(session, job, result, name, clock())
-                    outcome = "sent"
-                else:
-                    outcome = record_failure(session, job, result, name, clock())
-                report.outcomes[outcome] += 1
-                report.by_channel[(channel, outcome)] += 1
+        # reads, then writes: on SQLite, wait for another writer rather than fail and resend
+        with transaction(engine, writes=True) as session:
+            recorded = record_round(session, results, name, clock())
+        for (job, _result), outcome in zip(results, recorded, strict=True):
+            report.outcomes[outcome] += 1
+            report.by_channel[(job.composed.message.channel, outcome)] += 1
         letter_days |= _letter_days(results)
     _gather_letters(letter_days, letter_dir, report)
     with transaction(engine) as session:
@@ -117,7 +113,7 @@ def _send(channels: Mapping[str, Channel], job: Job) -> Receipt | DeliveryError:
         return error
 
 
-def _letter_days(results: list[tuple[Job, Receipt | DeliveryError]]) -> set[tuple[str, str]]:
+def _letter_days(results: list[Outcome]) -> set[tuple[str, str]]:
     """(day, kind) of every letter that went out in a round."""
     return {
         (message.on, message.channel)

@@ -20,7 +20,7 @@ from cobro.db import transaction
 from cobro.invoice.models import Invoice
 from cobro.outbox.models import Action, Attempt, Document
 from cobro.policy.holds import place_hold
-from cobro.policy.models import Chase
+from cobro.policy.progress import progress_of
 from cobro.task.models import Task
 from cobro.worker import run_worker
 from tests.factories.ledger import make_company, make_customer, make_invoice, make_payment
@@ -103,7 +103,8 @@ def test_a_reminder_reaches_the_smtp_server_in_the_debtor_s_language(
         document = session.scalars(select(Document).where(Document.action_id == email.id)).one()
         assert document.sha256 == sha256(document.content).hexdigest()
         assert message["Message-ID"].encode() in document.content
-        delivered = {c.invoice_id: c.delivered_stage for c in session.scalars(select(Chase))}
+        ids = session.scalars(select(Invoice.id)).all()
+        delivered = {i: p.delivered for i, p in progress_of(session, ids).items()}
         assert set(delivered.values()) == {"reminder-1", "reminder-2"}
 
 

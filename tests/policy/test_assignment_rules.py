@@ -13,9 +13,10 @@ from cobro.company.models import Company
 from cobro.customer.service import set_segment
 from cobro.cycle.service import run_cycle
 from cobro.errors import Invalid, NotFound
+from cobro.invoice.models import Invoice
 from cobro.outbox.models import Action
 from cobro.policy.assign import AssignmentRule
-from cobro.policy.models import Chase
+from cobro.policy.progress import progress_of
 from cobro.policy.service import (
     add_rule,
     ensure_default_policy,
@@ -123,7 +124,11 @@ def test_the_cycle_sends_the_items_a_rule_matches_to_its_policy(
     run_cycle(session, company, DUE)
 
     retail = next(r for r in list_rules(session, company)).criteria.policy_id
-    chases = {c.customer_id: (c.policy_id, c.stage) for c in session.scalars(select(Chase))}
+    invoices = {i.id: i.customer_id for i in session.scalars(select(Invoice))}
+    chases = {
+        invoices[invoice_id]: (p.policy_id, p.stage)
+        for invoice_id, p in progress_of(session, invoices).items()
+    }
     assert chases[shop.id] == (retail, "nudge")
     assert chases[other.id][1] == "due"  # the default policy
     kinds = {(a.customer_id, a.kind) for a in session.scalars(select(Action))}

@@ -15,7 +15,8 @@ from cobro.cycle.service import CycleReport, run_cycle
 from cobro.invoice.models import Invoice
 from cobro.outbox.models import Action
 from cobro.policy.holds import opt_out, place_hold, release_hold
-from cobro.policy.models import Chase, ChaseStep
+from cobro.policy.models import ChaseStep
+from cobro.policy.progress import progress_of
 from tests.factories.ledger import make_company, make_customer, make_invoice, make_payment
 
 DUE = date(2026, 3, 2)  # a Monday: no weekend in the way of the first stages
@@ -39,8 +40,8 @@ def run_days(session: Session, company: Company, first: int, last: int) -> list[
 
 
 def stage_of(session: Session, invoice: Invoice) -> str | None:
-    chase = session.get(Chase, invoice.id)
-    return None if chase is None else chase.stage
+    progress = progress_of(session, [invoice.id]).get(invoice.id)
+    return None if progress is None else progress.stage
 
 
 def setup(session: Session) -> tuple[Company, Customer, Invoice]:

@@ -1,6 +1,7 @@
 """What the cycle decided, as a value two databases can be compared on: the actions, the chase
-steps, the chases and the grades, keyed by what does not depend on row ids (a killed or
-concurrent transaction uses up PostgreSQL sequence numbers)."""
+steps (with the day each was delivered: the chase state) and the grades, keyed by what does
+not depend on row ids (a killed or concurrent transaction uses up PostgreSQL sequence
+numbers)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,13 @@ from cobro.customer.models import Customer
 from cobro.db import transaction
 from cobro.invoice.models import Invoice
 from cobro.outbox.models import Action
-from cobro.policy.models import Chase, ChaseStep
+from cobro.policy.models import ChaseStep
 
 
 @dataclass(frozen=True)
 class Decisions:
     actions: list[tuple[Any, ...]]
     steps: list[tuple[Any, ...]]
-    chases: list[tuple[Any, ...]]
     grades: list[tuple[Any, ...]]
 
 
@@ -39,18 +39,16 @@ def decisions(engine: Engine) -> Decisions:
         )
         steps = session.execute(
             select(
-                Invoice.number, ChaseStep.stage, ChaseStep.reached_on, ChaseStep.open_amount
+                Invoice.number,
+                ChaseStep.stage,
+                ChaseStep.reached_on,
+                ChaseStep.open_amount,
+                ChaseStep.delivered_on,
             ).join(Invoice, Invoice.id == ChaseStep.invoice_id)
-        )
-        chases = session.execute(
-            select(Invoice.number, Chase.stage, Chase.stage_on, Chase.delivered_stage).join(
-                Invoice, Invoice.id == Chase.invoice_id
-            )
         )
         grades = session.execute(select(Customer.external_id, Customer.grade))
         return Decisions(
             actions=sorted(tuple(row) for row in actions),
             steps=sorted(tuple(row) for row in steps),
-            chases=sorted(tuple(row) for row in chases),
             grades=sorted(tuple(row) for row in grades),
         )

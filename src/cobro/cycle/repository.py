@@ -20,11 +20,11 @@ from cobro.customer.models import Customer
 from cobro.db import days_between
 from cobro.invoice.models import Invoice
 from cobro.outbox.models import Action
-from cobro.payment.models import Payment
 from cobro.payment.repository import open_as_of, reduced_after
 from cobro.policy.assign import History
 from cobro.policy.contact import ContactEvent
-from cobro.policy.models import Chase, ChaseSetting, ChaseStep
+from cobro.policy.models import ChaseSetting, ChaseStep
+from cobro.policy.progress import join_progress
 from cobro.policy.rules import CHANNELS
 from cobro.task.models import Task
 
@@ -82,30 +82,28 @@ def open_items(session: Session, company_id: int, on: date, horizon: date) -> It
     currency, invoice policy, chase policy, stage, stage day, delivered stage)."""
     as_of = reduced_after(session, company_id, on)
     amount = open_as_of(on) if as_of else Invoice.open_amount
-    query = (
-        select(
-            Invoice.id,
-            Invoice.customer_id,
-            Invoice.due_date,
-            amount.label("open_amount"),
-            Invoice.currency,
-            Invoice.policy_id,
-            Chase.policy_id,
-            Chase.stage,
-            Chase.stage_on,
-            Chase.delivered_stage,
-        )
-        .outerjoin(Chase, Chase.invoice_id == Invoice.id)
-        .where(
-            Invoice.company_id == company_id,
-            Invoice.issue_date <= on,
-            Invoice.due_date <= horizon,
-            or_(Invoice.settled_on.is_(None), Invoice.settled_on > on),
-        )
-        .order_by(Invoice.customer_id, Invoice.due_date, Invoice.id)
-    )
-    # plain rows through Core: the ORM's loading layer adds nothing to a tuple of columns
     connection = session.connection()
+    query = select(Invoice.id).where(
+        Invoice.company_id == company_id,
+        Invoice.issue_date <= on,
+        Invoice.due_date <= horizon,
+        or_(Invoice.settled_on.is_(None), Invoice.settled_on > on),
+    )
+    query, progress = join_progress(
+        query, Invoice.id, whole_table=connection.dialect.name == "postgresql"
+    )
+    query = query.add_columns(
+        Invoice.customer_id,
+        Invoice.due_date,
+        amount.label("open_amount"),
+        Invoice.currency,
+        Invoice.policy_id,
+        progress.policy_id,
+        progress.stage,
+        progress.stage_on,
+        progress.delivered,
+    ).order_by(Invoice.customer_id, Invoice.due_date, Invoice.id)
+    # plain rows through Core: the ORM's loading layer adds nothing to a tuple of columns
     with _whole_result_plan(connection):
         result = connection.execute(query, execution_options={"yield_per": BATCH})
     for row in result:
@@ -116,7 +114,7 @@ def open_items(session: Session, company_id: int, on: date, horizon: date) -> It
 @contextmanager
 def _whole_result_plan(connection: Connection) -> Iterator[None]:
     """PostgreSQL plans a streamed query (a server-side cursor) for its first 10% of rows: on
-    the open items that is an index walk by customer with a nested loop into `chase`, 8.4 s
+    the open items that is an index walk by customer with a nested loop into the steps, 8.4 s
     for 1M items against 2.1 s for the hash join and sort it picks for the whole result. The
     cycle reads the whole result, so ask for that plan (while the cursor is declared only)."""
     if connection.dialect.name != "postgresql":
@@ -128,24 +126,6 @@ def _whole_result_plan(connection: Connection) -> Iterator[None]:
     # not on an error: the transaction is aborted then (nothing more runs), and its rollback
     # undoes a SET LOCAL anyway
     connection.exec_driver_sql(f"SET LOCAL cursor_tuple_fraction = {float(before)}")
-
-
-def unapplied_cash(session: Session, company_id: int, on: date) -> dict[int, dict[str, int]]:
-    rows = session.execute(
-        select(Payment.customer_id, Payment.currency, func.sum(Payment.unapplied))
-        .where(
-            Payment.company_id == company_id,
-            Payment.customer_id.is_not(None),
-            Payment.unapplied > 0,
-            Payment.received_on <= on,
-        )
-        .group_by(Payment.customer_id, Payment.currency)
-    )
-    cash: dict[int, dict[str, int]] = defaultdict(dict)
-    for customer_id, currency, amount in rows:
-        if customer_id is not None:
-            cash[customer_id][currency] = int(amount)
-    return cash
 
 
 def histories(session: Session, company_id: int, on: date) -> dict[int, History]:
@@ -233,17 +213,16 @@ def setting_layers(session: Session, company_id: int) -> dict[tuple[str, str], d
 
 @dataclass
 class Pending:
-    """Rows planned for the writer: chase steps, chase states and actions."""
+    """Rows planned for the writer: chase steps and actions."""
 
     steps: list[tuple[Any, ...]] = field(default_factory=list)
-    chases: list[tuple[Any, ...]] = field(default_factory=list)
     actions: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 class Writer:
-    """The cycle's writes, batched: steps (skipped when already there), chase state (merged),
-    and actions (skipped when their idempotency key is taken). Used as a context manager: what
-    is pending is written at the end of the block.
+    """The cycle's writes, batched: steps (skipped when already there) and actions (skipped
+    when their idempotency key is taken). Used as a context manager: what is pending is written
+    at the end of the block.
 
     On SQLite the writes get a larger page cache (the indexes they go into stay in memory),
     from the first write on: the reads before it are faster with the default one (a bigger
@@ -259,12 +238,6 @@ class Writer:
             table_of(ChaseStep),
             ("invoice_id", "policy_id", "stage", "reached_on", "open_amount"),
             OnConflict(("invoice_id", "policy_id", "stage")),
-        )
-        self.chases = BulkInsert(
-            connection,
-            table_of(Chase),
-            ("invoice_id", "company_id", "customer_id", "policy_id", "stage", "stage_on"),
-            OnConflict(("invoice_id",), ("policy_id", "stage", "stage_on")),
         )
         self.actions = BulkInsert(
             connection,
@@ -285,7 +258,7 @@ class Writer:
             ),
             OnConflict(("customer_id", "stage", "kind", "cycle_on")),
         )
-        self.pending: dict[str, list[tuple[Any, ...]]] = {"steps": [], "chases": [], "actions": []}
+        self.pending: dict[str, list[tuple[Any, ...]]] = {"steps": [], "actions": []}
         # rows written: fewer than planned where another run wrote the same keys meanwhile
         self.written: dict[str, int] = dict.fromkeys(self.pending, 0)
 
@@ -306,7 +279,7 @@ class Writer:
             self.cache.enter_context(sqlite_cache(self.connection))
             self.cached = True
         if name != "actions":
-            # steps and chases come grouped by customer, so their invoices are all over the
+            # steps come grouped by customer, so their invoices are all over the
             # table: in invoice order each index page and looked-up invoice is visited once
             # per batch (2.5× faster on a million SQLite rows). Only the rows' ids differ.
             rows.sort(key=itemgetter(0))

@@ -2,7 +2,8 @@
 
 - Each open item that is not held moves to the stage `policy.rules.next_stage` gives it, unless
   it reached a stage fewer than `min_gap` days ago (a debtor reached late is walked up the
-  stages, not handed the demand letter on the day after the first reminder).
+  stages, not handed the demand letter on the day after the first reminder), and never twice
+  in a day.
 - Items whose currency's open total is covered by the customer's unapplied cash are not chased:
   the debtor has paid, we have only not yet matched the money.
 - One action per customer and kind (email, SMS, letter, call task…) for the day, at the most
@@ -109,7 +110,10 @@ def _covered_currencies(items: Sequence[OpenItem], unapplied: Mapping[str, int])
 
 
 def _move(debtor: Debtor, item: OpenItem, policy: Policy, on: date) -> Stage | None:
-    if item.stage_on is not None and (on - item.stage_on).days < item.min_gap:
+    # at most one move a day, whatever the gap says: the step reached last is the item's
+    # current stage (`policy.progress`), so no two steps of an item share a day; nor does an
+    # item move on a day before its last step (a backfill of days already run)
+    if item.stage_on is not None and (on - item.stage_on).days < max(item.min_gap, 1):
         return None
     facts = ItemFacts(
         open_amount=item.open_amount,

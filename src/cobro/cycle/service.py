@@ -28,6 +28,7 @@ from cobro.cycle.rules import Debtor, OpenItem, Plan, Planned, plan_customer
 from cobro.cycle.schedule import Scheduler
 from cobro.kit.dates import utcnow
 from cobro.kit.threads import overlapped
+from cobro.payment.repository import unapplied_cash
 from cobro.policy.assign import Target, choose_policy, grade_from_history
 from cobro.policy.holds import ActiveHolds, active_holds, opted_out
 from cobro.policy.rules import CHANNELS, CustomerKind, Grade
@@ -82,7 +83,7 @@ def _run(
         on,
         policies,
         customers,
-        repository.unapplied_cash(session, company.id, on),
+        unapplied_cash(session, on, company_id=company.id),
         _Items(policies, holds, scheduler),
         report,
     )
@@ -219,7 +220,7 @@ class _Items:
                     currency=currency,
                     policy_id=policy_id,
                     current=stage if same else None,
-                    stage_on=stage_on if same else None,
+                    stage_on=stage_on,  # the last step's day, under any policy: the pacing
                     delivered=delivered if delivered in codes else None,
                     hold=on_hold or invoice_holds.get(invoice_id),
                     min_gap=scheduler.min_gap(customer, invoice_id),
@@ -238,10 +239,9 @@ def _write(
     report: CycleReport,
 ) -> None:
     report.held.update(plan.held)
-    steps, chases, moved = pending.steps, pending.chases, report.moved
+    steps, moved = pending.steps, report.moved
     for step in plan.steps:
         steps.append((step.invoice_id, step.policy_id, step.stage, on, step.open_amount))
-        chases.append((step.invoice_id, company_id, customer.id, step.policy_id, step.stage, on))
         moved[step.stage] += 1
     actions = pending.actions
     for planned in _in_order(plan.actions.values()):

@@ -15,7 +15,7 @@ from jinja2 import TemplateSyntaxError, meta
 
 from cobro.channel.base import PostalAddress
 from cobro.notice.context import Charge, NoticeContext, NoticeItem
-from cobro.notice.environment import BUILTIN, builtin_language, compile_custom, normalise_language
+from cobro.notice.environment import CUSTOM, builtin_language, compile_custom, normalise_language
 from cobro.notice.errors import NoticeError
 from cobro.notice.render import EDITABLE_PARTS, OPT_OUT_NEEDED, Rendered, render
 from cobro.notice.variables import KNOWN_VARIABLES
@@ -38,7 +38,7 @@ def check_template(source: str, part: str, channel: str) -> None:
     if not source.strip():
         raise NoticeError(f"{where} is empty", field="source")
     try:
-        tree = BUILTIN.parse(source)
+        tree = CUSTOM.parse(source)
         compile_custom(source, part == "html")  # unknown filters and tests show up here
     except TemplateSyntaxError as exc:
         raise NoticeError(f"{where}, line {exc.lineno}: {exc.message}", field="source") from None
@@ -102,7 +102,7 @@ def check_opt_out(source: str, part: str, channel: str, language: str) -> None:
 
 def known_names() -> frozenset[str]:
     """Every variable a company's template may use: the context, the helpers, Jinja's globals."""
-    return KNOWN_VARIABLES | frozenset(BUILTIN.globals)
+    return KNOWN_VARIABLES | frozenset(CUSTOM.globals)
 
 
 def sample_contexts(channel: str) -> tuple[NoticeContext, ...]:

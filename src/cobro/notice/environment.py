@@ -1,7 +1,9 @@
 """The Jinja2 environment notices are rendered in, and the filters templates may use.
 
-Sandboxed (custom templates are written by users of every tenant) and strict (a missing variable
-is an error, never an empty string). Every built-in template is compiled with autoescaping on,
+Strict (a missing variable is an error, never an empty string). Custom templates, written by
+users of every tenant, are compiled in a sandbox; the built-in ones ship with Cobro and are
+trusted, so they run in a plain environment (the sandbox's checks on every attribute and call
+cost more than the rest of the render). Every built-in template is compiled with autoescaping on,
 the plain-text ones included: Jinja marks a macro's output safe when an escaping template calls
 it, so only a module that escapes its own variables is safe to share between the HTML and the
 text layouts. Text output is unescaped once at the end (`html.unescape` undoes exactly what
@@ -23,7 +25,14 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.lists import format_list
 from babel.numbers import format_currency
-from jinja2 import FileSystemLoader, StrictUndefined, Template, pass_context, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    pass_context,
+    select_autoescape,
+)
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
@@ -110,30 +119,33 @@ FILTERS = {
 }
 
 
-def _environment(autoescape: bool | None) -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
+def _environment(autoescape: bool, *, sandboxed: bool) -> Environment:
+    kind = ImmutableSandboxedEnvironment if sandboxed else Environment
+    env = kind(
         loader=FileSystemLoader(TEMPLATES),
         undefined=StrictUndefined,
         # built-in files always escape (see the module docstring); strings follow the flag
         autoescape=select_autoescape(
-            enabled_extensions=(), default=True, default_for_string=bool(autoescape)
+            enabled_extensions=(), default=True, default_for_string=autoescape
         ),
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
+        cache_size=-1,  # every built-in file stays compiled
     )
     env.filters.update(FILTERS)
     return env
 
 
-BUILTIN = _environment(autoescape=False)
-_CUSTOM_HTML = _environment(autoescape=True)
+BUILTIN = _environment(autoescape=False, sandboxed=False)  # Cobro's own files only
+CUSTOM = _environment(autoescape=False, sandboxed=True)
+_CUSTOM_HTML = _environment(autoescape=True, sandboxed=True)
 
 
 @lru_cache(maxsize=512)
 def compile_custom(source: str, html: bool) -> Template:
     """A custom template, compiled once per distinct source (the daily run renders it often)."""
-    return (_CUSTOM_HTML if html else BUILTIN).from_string(source)
+    return (_CUSTOM_HTML if html else CUSTOM).from_string(source)
 
 
 @cache

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cobro.channel.base import PostalAddress
@@ -23,7 +23,7 @@ from cobro.notice.environment import FALLBACK_LANGUAGE, builtin_languages
 from cobro.notice.errors import NoticeError
 from cobro.notice.models import Template
 from cobro.notice.render import TemplateKey
-from cobro.payment.models import Payment
+from cobro.payment.repository import unapplied_cash as by_customer
 
 _STAGE_LENGTH = 40  # Template.stage
 
@@ -160,16 +160,7 @@ def context_for(
 
 def unapplied_cash(session: Session, customer_id: int, on: date) -> dict[str, int]:
     """Cash received from the customer by `on` and not applied to any invoice, per currency."""
-    rows = session.execute(
-        select(Payment.currency, func.sum(Payment.unapplied))
-        .where(
-            Payment.customer_id == customer_id,
-            Payment.unapplied > 0,
-            Payment.received_on <= on,
-        )
-        .group_by(Payment.currency)
-    )
-    return {currency: int(amount) for currency, amount in rows}
+    return by_customer(session, on, customer_ids=[customer_id]).get(customer_id, {})
 
 
 def _item(invoice: Invoice, stage: str, on: date) -> NoticeItem:

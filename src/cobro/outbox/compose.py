@@ -9,27 +9,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from urllib.parse import quote
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cobro.channel.base import Attachment, Message, PostalAddress
 from cobro.company.models import Company
 from cobro.customer.models import Customer
-from cobro.invoice.models import Invoice
 from cobro.notice.render import TemplateKey, render
-from cobro.notice.service import (
-    contacts_in_order,
-    context_for,
-    postal_address,
-    unapplied_cash,
-)
+from cobro.notice.service import contacts_in_order, context_for, postal_address
 from cobro.notice.statement import statement_pdf
 from cobro.outbox.models import Action
-from cobro.policy.holds import customer_holds
-from cobro.policy.models import Chase
+from cobro.outbox.snapshot import ChasedItem, Snapshot
 from cobro.policy.rules import Tone
 
 PHONE_CHANNELS = frozenset({"sms", "whatsapp"})
@@ -54,14 +45,16 @@ def compose(
     session: Session,
     action: Action,
     company: Company,
-    today: date,
+    ledger: Snapshot,
     custom: Mapping[TemplateKey, str],
 ) -> Composed:
-    customer = session.get_one(Customer, action.customer_id)
-    rows = chased_items(session, customer.id, today)
+    """The message of `action`, from `ledger` (the batch's snapshot, taken on the company's
+    today); raises `NothingToSend` or `Unsendable`."""
+    customer = ledger.customer(action.customer_id)
+    rows = ledger.chased(customer.id)
     if not rows:
         raise NothingToSend("nothing left to chase: paid, credited or on hold since the cycle")
-    cash = unapplied_cash(session, customer.id, today)
+    cash = ledger.unapplied(customer.id)
     if all(cash.get(currency, 0) >= owed for currency, owed in _owed(rows).items()):
         raise NothingToSend("covered by unapplied cash received since the cycle")
     to, address = _recipients(customer, action.kind)
@@ -102,25 +95,7 @@ def compose(
     return Composed(message, listed)
 
 
-def chased_items(session: Session, customer_id: int, today: date) -> list[tuple[Invoice, int, str]]:
-    """The customer's open items that have reached a stage and are not on hold today."""
-    held = customer_holds(session, customer_id, today)
-    if None in held:
-        return []
-    rows = session.execute(
-        select(Invoice, Chase.policy_id, Chase.stage)
-        .join(Chase, Chase.invoice_id == Invoice.id)
-        .where(
-            Chase.customer_id == customer_id,
-            Invoice.settled_on.is_(None),
-            Invoice.open_amount > 0,
-        )
-        .order_by(Invoice.due_date, Invoice.id)
-    )
-    return [(invoice, policy, stage) for invoice, policy, stage in rows if invoice.id not in held]
-
-
-def _owed(rows: Sequence[tuple[Invoice, int, str]]) -> dict[str, int]:
+def _owed(rows: Sequence[ChasedItem]) -> dict[str, int]:
     owed: dict[str, int] = defaultdict(int)
     for invoice, _policy, _stage in rows:
         owed[invoice.currency] += invoice.open_amount

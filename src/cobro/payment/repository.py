@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 from typing import Any
 
@@ -9,7 +10,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from cobro.invoice.models import CreditNote, Invoice, WriteOff
-from cobro.payment.models import Allocation
+from cobro.payment.models import Allocation, Payment
 
 
 def open_as_of(on: date) -> ColumnElement[Any]:
@@ -58,3 +59,28 @@ def _of_company(invoice_id: InstrumentedAttribute[int], company_id: int) -> Colu
         .where(Invoice.id == invoice_id, Invoice.company_id == company_id)
         .exists()
     )
+
+
+def unapplied_cash(
+    session: Session,
+    on: date,
+    *,
+    company_id: int | None = None,
+    customer_ids: list[int] | None = None,
+) -> dict[int, dict[str, int]]:
+    """Cash received by `on` and applied to no invoice, per customer and currency: of a whole
+    company, or of some customers."""
+    query = (
+        select(Payment.customer_id, Payment.currency, func.sum(Payment.unapplied))
+        .where(Payment.customer_id.is_not(None), Payment.unapplied > 0, Payment.received_on <= on)
+        .group_by(Payment.customer_id, Payment.currency)
+    )
+    if company_id is not None:
+        query = query.where(Payment.company_id == company_id)
+    if customer_ids is not None:
+        query = query.where(Payment.customer_id.in_(customer_ids))
+    cash: dict[int, dict[str, int]] = defaultdict(dict)
+    for customer_id, currency, amount in session.execute(query):
+        if customer_id is not None:  # always, by the WHERE: for the type checker
+            cash[customer_id][currency] = int(amount)
+    return cash

@@ -119,27 +119,11 @@ class OptOut(Base):
     source: Mapped[str | None] = mapped_column(String(100))  # "unsubscribe link", a user...
 
 
-class Chase(Base):
-    """Where one invoice is in its chase: the last stage reached, and the last one a message of
-    which reached the debtor (what "previous stage delivered" reads). One row per chased item."""
-
-    __tablename__ = "chase"
-    __table_args__ = (Index("ix_chase_customer", "customer_id"),)
-
-    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), primary_key=True)
-    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"))
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
-    policy_id: Mapped[int] = mapped_column(ForeignKey("policy.id"))
-    stage: Mapped[str] = mapped_column(String(40))
-    stage_on: Mapped[date] = mapped_column(Date)
-    delivered_stage: Mapped[str | None] = mapped_column(String(40))
-    delivered_on: Mapped[date | None] = mapped_column(Date)
-
-
 class ChaseStep(Base):
-    """Each stage an invoice reached, once (the timeline, and the item-level idempotency key:
-    the primary key; a WITHOUT ROWID table on SQLite, so each row is stored once, in key
-    order)."""
+    """Each stage an invoice reached, once: the timeline, the item-level idempotency key (the
+    primary key; a WITHOUT ROWID table on SQLite, so each row is stored once, in key order),
+    and the chase state (`policy.progress`: the step reached last is the current stage; the
+    last one with `delivered_on`, the stage a message of which last reached the debtor)."""
 
     __tablename__ = "chase_step"
     __table_args__ = ({"sqlite_with_rowid": False},)
@@ -149,3 +133,4 @@ class ChaseStep(Base):
     stage: Mapped[str] = mapped_column(String(40), primary_key=True)
     reached_on: Mapped[date] = mapped_column(Date)
     open_amount: Mapped[int] = mapped_column(BigInteger)  # what was chased at that stage
+    delivered_on: Mapped[date | None] = mapped_column(Date)  # a message listing it reached them

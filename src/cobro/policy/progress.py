@@ -1,0 +1,105 @@
+"""Where an invoice is in its chase, read from its steps: the last stage reached (its policy and
+day) and the last stage delivered. The steps are the only record the cycle writes per move (one
+row, keyed for idempotency); the current stage is the step reached last, since an item moves at
+most once a day (`cycle.rules`). A separate "current state" table was one more write of every
+move: on PostgreSQL a million upserts cost 13 s, reading the state from the steps 1 s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session, aliased
+
+from cobro.invoice.models import Invoice
+from cobro.policy.models import ChaseStep
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Columns of a query joined by `join_progress`; None where the item has no step."""
+
+    policy_id: Any
+    stage: Any
+    stage_on: Any
+    delivered: Any
+
+
+def join_progress(query: Any, invoice_id: Any, whole_table: bool = False) -> tuple[Any, Progress]:
+    """`query` (a select from `invoice`) outer-joined with each invoice's progress.
+
+    By default each invoice's steps are looked up through the primary key (a few index probes
+    per invoice): right for a batch of customers, and on SQLite for a whole company too. On
+    PostgreSQL, with `whole_table`, the steps are read once with DISTINCT ON and hash-joined (a
+    correlated lookup per row ran 8 s on a million items, this 1.9 s)."""
+    if whole_table:
+        return _distinct_on(query, invoice_id)
+    current, delivered = aliased(ChaseStep), aliased(ChaseStep)
+    query = query.outerjoin_from(
+        Invoice,
+        current,
+        and_(current.invoice_id == invoice_id, current.reached_on == _last(invoice_id)),
+    ).outerjoin_from(
+        Invoice,
+        delivered,
+        and_(
+            delivered.invoice_id == invoice_id,
+            delivered.reached_on == _last(invoice_id, delivered_only=True),
+        ),
+    )
+    return query, Progress(current.policy_id, current.stage, current.reached_on, delivered.stage)
+
+
+def _last(invoice_id: Any, delivered_only: bool = False) -> Any:
+    step = aliased(ChaseStep)
+    last = select(func.max(step.reached_on)).where(step.invoice_id == invoice_id)
+    if delivered_only:
+        last = last.where(step.delivered_on.is_not(None))
+    return last.scalar_subquery()
+
+
+def _distinct_on(query: Any, invoice_id: Any) -> tuple[Any, Progress]:
+    current = (
+        select(ChaseStep.invoice_id, ChaseStep.policy_id, ChaseStep.stage, ChaseStep.reached_on)
+        .distinct(ChaseStep.invoice_id)
+        .order_by(ChaseStep.invoice_id, ChaseStep.reached_on.desc())
+        .subquery()
+    )
+    delivered = (
+        select(ChaseStep.invoice_id, ChaseStep.stage)
+        .where(ChaseStep.delivered_on.is_not(None))
+        .distinct(ChaseStep.invoice_id)
+        .order_by(ChaseStep.invoice_id, ChaseStep.reached_on.desc())
+        .subquery()
+    )
+    query = query.outerjoin_from(Invoice, current, current.c.invoice_id == invoice_id)
+    query = query.outerjoin_from(Invoice, delivered, delivered.c.invoice_id == invoice_id)
+    return query, Progress(
+        current.c.policy_id, current.c.stage, current.c.reached_on, delivered.c.stage
+    )
+
+
+@dataclass(frozen=True)
+class ItemProgress:
+    policy_id: int
+    stage: str  # the stage reached last
+    stage_on: date
+    delivered: str | None  # the stage a message of which last reached the debtor
+
+
+def progress_of(session: Session, invoice_ids: Iterable[int]) -> dict[int, ItemProgress]:
+    """The progress of each of these invoices that has reached a stage."""
+    ids = list(invoice_ids)
+    if not ids:
+        return {}
+    query, progress = join_progress(select(Invoice.id).where(Invoice.id.in_(ids)), Invoice.id)
+    rows = session.execute(
+        query.add_columns(
+            progress.policy_id, progress.stage, progress.stage_on, progress.delivered
+        ).where(progress.stage.is_not(None))
+    )
+    return {row[0]: ItemProgress(*row[1:]) for row in rows}
