@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from cobro.bulk import BulkInsert, gc_paused, sqlite_cache, table_of
+from cobro.bulk import BulkInsert, OnConflict, gc_paused, sqlite_cache, table_of
 from cobro.customer.models import Customer
 from cobro.invoice.models import Invoice
 from cobro.kit.threads import prefetched
@@ -179,3 +179,34 @@ def test_prefetched_stops_its_thread_when_the_consumer_stops_early() -> None:
     assert next(stream) == 0
     stream.close()  # joins the thread: it must not stay blocked on the full queue
     assert len(drawn) <= 4
+
+
+def test_rows_whose_key_is_taken_are_skipped_and_not_counted(session: Session) -> None:
+    """On PostgreSQL the first batch goes straight in with COPY; a batch meeting a taken key
+    falls back, under a savepoint, to staging and `INSERT … ON CONFLICT DO NOTHING`."""
+    company = make_company(session)
+    customer = make_customer(session, company)
+    session.flush()
+    rows = invoice_rows(company.id, customer.id)
+    skip = OnConflict(("company_id", "number"))
+    first = BulkInsert(session.connection(), table_of(Invoice), INVOICE, skip)
+    assert first.write(rows[:2]) == 2
+    again = BulkInsert(session.connection(), table_of(Invoice), INVOICE, skip)
+    assert again.write(rows) == 2  # B-1 and B-2 were there: B-3 and B-4 are new
+    assert again.write(rows) == 0
+    numbers = session.scalars(select(Invoice.number).where(Invoice.company_id == company.id))
+    assert sorted(numbers) == ["B-1", "B-2", "B-3", "B-4"]
+
+
+def test_rows_whose_key_is_taken_are_merged_when_asked(session: Session) -> None:
+    company = make_company(session)
+    customer = make_customer(session, company)
+    session.flush()
+    rows = invoice_rows(company.id, customer.id)
+    merge = OnConflict(("company_id", "number"), ("reference",))
+    writer = BulkInsert(session.connection(), table_of(Invoice), INVOICE, merge)
+    assert writer.write(rows) == 4
+    renamed = [(*row[:12], f"REF-{row[2]}", *row[13:]) for row in rows]
+    assert writer.write(renamed) == 4  # merged rows count
+    references = session.scalars(select(Invoice.reference).order_by(Invoice.number))
+    assert list(references) == ["REF-B-1", "REF-B-2", "REF-B-3", "REF-B-4"]

@@ -31,7 +31,7 @@ def item(invoice_id: int = 1, due: date = DUE, amount: int = 100_00, **changes: 
         hold=None,
         min_gap=3,
     )
-    return replace(base, **changes)  # type: ignore[arg-type]
+    return base._replace(**changes)  # type: ignore[arg-type]
 
 
 def test_an_item_three_days_late_gets_the_first_friendly_reminder() -> None:
@@ -86,7 +86,7 @@ def test_the_demand_waits_for_a_delivered_reminder() -> None:
     undelivered = item(current="firm", stage_on=DUE + timedelta(days=20))
     on = DUE + timedelta(days=31)
     assert plan_customer(DEBTOR, [undelivered], POLICIES, {}, on).steps == []
-    delivered = replace(undelivered, delivered="firm")
+    delivered = undelivered._replace(delivered="firm")
     assert [s.stage for s in plan_customer(DEBTOR, [delivered], POLICIES, {}, on).steps] == [
         "demand"
     ]
@@ -113,8 +113,7 @@ def test_for_an_unpaid_unheld_item_the_stage_never_moves_backwards(
         for moved in plan.steps:
             assert STAGES.index(moved.stage) > position
             position = STAGES.index(moved.stage)
-            current = replace(
-                current,
+            current = current._replace(
                 current=moved.stage,
                 stage_on=on,
                 delivered=moved.stage if delivered else current.delivered,

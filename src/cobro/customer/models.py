@@ -7,6 +7,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     ForeignKey,
+    Index,
     String,
     UniqueConstraint,
     false,
@@ -21,6 +22,9 @@ class Customer(Base):
     __tablename__ = "customer"
     __table_args__ = (
         UniqueConstraint("company_id", "external_id"),
+        # the target of foreign keys that check the tenant too; an index, not a constraint, so
+        # that SQLite adds it without rebuilding the table
+        Index("uq_customer_id_company_id", "id", "company_id", unique=True),
         CheckConstraint("kind IN ('business', 'consumer')", name="kind"),
         CheckConstraint("credit_limit IS NULL OR credit_limit >= 0", name="credit_limit"),
     )

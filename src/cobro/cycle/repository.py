@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from operator import itemgetter
 from typing import Any
 
@@ -32,6 +32,8 @@ from cobro.task.models import Task
 BATCH = 20_000
 # write this many rows of a table at a time: the bigger the batch, the more of it in index order
 WRITE_BATCH = 100_000
+# ids per `IN (…)`: under SQLite's limit of bound variables, and few statements
+ID_SLICE = 20_000
 # how far back the contact caps look (the longest rolling window they use)
 CONTACT_LOOKBACK_DAYS = 31
 
@@ -162,12 +164,21 @@ def histories(session: Session, company_id: int, on: date) -> dict[int, History]
     return out
 
 
-def save_grades(session: Session, changes: Mapping[int, str | None]) -> None:
-    if changes:
-        session.execute(
-            update(Customer),
-            [{"id": customer_id, "grade": grade} for customer_id, grade in changes.items()],
-        )
+def save_grades(session: Session, changes: Mapping[int, str | None], now: datetime) -> None:
+    """One UPDATE per grade and slice of ids: the grades take five values, while an UPDATE per
+    customer (an executemany) cost 1.8 s for 100k customers on PostgreSQL."""
+    by_grade: dict[str | None, list[int]] = defaultdict(list)
+    for customer_id, grade in changes.items():
+        by_grade[grade].append(customer_id)
+    for grade, ids in by_grade.items():
+        ids.sort()
+        for start in range(0, len(ids), ID_SLICE):
+            session.execute(
+                update(Customer)
+                .where(Customer.id.in_(ids[start : start + ID_SLICE]))
+                .values(grade=grade, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
 
 
 def recent_contacts(session: Session, company_id: int, on: date) -> dict[int, list[ContactEvent]]:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from cobro.company.models import Company
 from cobro.cycle.repository import CustomerRow
-from cobro.policy.contact import CALL, ContactEvent, earliest_contact
+from cobro.policy.contact import CALL, ContactEvent, earliest_checked
 from cobro.policy.rules import CHANNELS, ActionKind
 from cobro.policy.settings import ChaseSettings, Resolved, resolve, settings_from_mapping
 from cobro.policy.timing import SendWindow, first_send_at, next_allowed
@@ -80,6 +80,10 @@ class Scheduler:
     def _segment(self, segment: str | None) -> ChaseSettings | None:
         return None if segment is None else self.layers.get(("segment", segment))
 
+    def customer_gap(self, customer: CustomerRow) -> int | None:
+        """The pacing of every item of `customer`; None when some item has its own settings."""
+        return None if self._by_invoice else self.resolved(customer).min_days_between_stages
+
     def min_gap(self, customer: CustomerRow, invoice_id: int) -> int:
         # without any invoice layer `resolved` ignores the invoice: skip building its key
         return self.resolved(
@@ -107,7 +111,7 @@ class Scheduler:
                 self.on, zone, country, window
             )
         for _ in range(_ROUNDS):
-            earliest = earliest_contact(channel, at, history, settings.caps)
+            earliest = earliest_checked(channel, at, history, settings.caps)
             key = (earliest, zone, country, window)
             allowed = self._allowed.get(key)
             if allowed is None:

@@ -67,7 +67,7 @@ def _run(
     session: Session, company: Company, on: date, now: datetime | None, report: CycleReport
 ) -> None:
     policies = load_policies(session, company)
-    report.grades_changed = refresh_grades(session, company.id, on)
+    report.grades_changed = refresh_grades(session, company.id, on, now)
     customers = repository.customers(session, company.id)
     holds = active_holds(session, company.id, on)
     scheduler = Scheduler(
@@ -180,6 +180,7 @@ class _Items:
         invoice_holds = self.holds.invoices
         # what `choose_policy` returns without a rule to try: the same for every such row
         fixed = customer.policy_id if customer.policy_id is not None else policies.default_id
+        gap = scheduler.customer_gap(customer)
         items = []
         for (
             invoice_id,
@@ -223,7 +224,7 @@ class _Items:
                     stage_on=stage_on,  # the last step's day, under any policy: the pacing
                     delivered=delivered if delivered in codes else None,
                     hold=on_hold or invoice_holds.get(invoice_id),
-                    min_gap=scheduler.min_gap(customer, invoice_id),
+                    min_gap=scheduler.min_gap(customer, invoice_id) if gap is None else gap,
                 )
             )
         return items
@@ -241,8 +242,9 @@ def _write(
     report.held.update(plan.held)
     steps, moved = pending.steps, report.moved
     for step in plan.steps:
-        steps.append((step.invoice_id, step.policy_id, step.stage, on, step.open_amount))
-        moved[step.stage] += 1
+        invoice_id, policy_id, code, amount = step
+        steps.append((invoice_id, policy_id, code, on, amount))
+        moved[code] += 1
     actions = pending.actions
     for planned in _in_order(plan.actions.values()):
         status, not_before, reason = scheduler.schedule(customer, planned.kind)
@@ -275,7 +277,7 @@ def _in_order(actions: Iterable[Planned]) -> list[Planned]:
     return sorted(actions, key=lambda planned: (planned.kind not in CHANNELS, str(planned.kind)))
 
 
-def refresh_grades(session: Session, company_id: int, on: date) -> int:
+def refresh_grades(session: Session, company_id: int, on: date, now: datetime | None = None) -> int:
     """Grade every customer from its history up to `on`; return how many grades changed."""
     rows = session.execute(
         select(Customer.id, Customer.grade).where(Customer.company_id == company_id)
@@ -287,5 +289,5 @@ def refresh_grades(session: Session, company_id: int, on: date) -> int:
         value = None if grade is None else str(grade)
         if current.get(customer_id) != value:
             changes[customer_id] = value
-    repository.save_grades(session, changes)
+    repository.save_grades(session, changes, now or utcnow())
     return len(changes)

@@ -6,6 +6,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -34,6 +35,8 @@ class Action(Base):
     __tablename__ = "action"
     __table_args__ = (
         UniqueConstraint("customer_id", "stage", "kind", "cycle_on", name="uq_action_key"),
+        # one check for both: the customer exists and is the company's (see ADR 0005)
+        ForeignKeyConstraint(["customer_id", "company_id"], ["customer.id", "customer.company_id"]),
         CheckConstraint(
             "status IN ('queued', 'sending', 'sent', 'failed', 'cancelled', 'skipped')",
             name="status",
@@ -44,10 +47,11 @@ class Action(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"))
+    company_id: Mapped[int]
     # no index of its own: uq_action_key leads with it
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
-    policy_id: Mapped[int] = mapped_column(ForeignKey("policy.id"))
+    customer_id: Mapped[int]
+    # the policy that decided it; no foreign key: policies are never deleted (ADR 0005)
+    policy_id: Mapped[int]
     stage: Mapped[str] = mapped_column(String(40))
     tone: Mapped[str] = mapped_column(String(10))
     kind: Mapped[str] = mapped_column(String(20))

@@ -126,6 +126,15 @@ def earliest_contact(
             f"unknown channel {channel!r}; use one of {', '.join(sorted(CHANNELS))}",
             field="channel",
         )
+    return earliest_checked(channel, at, history, caps)
+
+
+def earliest_checked(
+    channel: str, at: datetime, history: Sequence[ContactEvent], caps: ContactCaps
+) -> datetime:
+    """`earliest_contact` for callers that have checked the arguments themselves: the cycle
+    asks it for every message of a million items, with caps checked once when resolved and
+    instants it made aware itself (the checks were a third of the time)."""
     if channel == CALL:
         counted = [event.at for event in history if event.channel == CALL]
         blocked = _cap_blocks(counted, caps.max_calls, caps.call_period_days)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from cobro.invoice.models import Invoice
@@ -38,28 +38,33 @@ def join_progress(query: Any, invoice_id: Any, whole_table: bool = False) -> tup
     correlated lookup per row ran 8 s on a million items, this 1.9 s)."""
     if whole_table:
         return _distinct_on(query, invoice_id)
-    current, delivered = aliased(ChaseStep), aliased(ChaseStep)
+    current = aliased(ChaseStep)
     query = query.outerjoin_from(
         Invoice,
         current,
-        and_(current.invoice_id == invoice_id, current.reached_on == _last(invoice_id)),
-    ).outerjoin_from(
-        Invoice,
-        delivered,
-        and_(
-            delivered.invoice_id == invoice_id,
-            delivered.reached_on == _last(invoice_id, delivered_only=True),
-        ),
+        and_(current.invoice_id == invoice_id, current.reached_on == _last_day(invoice_id)),
     )
-    return query, Progress(current.policy_id, current.stage, current.reached_on, delivered.stage)
+    # usually the current stage is the one delivered: look further only when it is not
+    delivered = case(
+        (current.delivered_on.is_not(None), current.stage), else_=_last_delivered(invoice_id)
+    )
+    return query, Progress(current.policy_id, current.stage, current.reached_on, delivered)
 
 
-def _last(invoice_id: Any, delivered_only: bool = False) -> Any:
+def _last_day(invoice_id: Any) -> Any:
     step = aliased(ChaseStep)
-    last = select(func.max(step.reached_on)).where(step.invoice_id == invoice_id)
-    if delivered_only:
-        last = last.where(step.delivered_on.is_not(None))
-    return last.scalar_subquery()
+    return select(func.max(step.reached_on)).where(step.invoice_id == invoice_id).scalar_subquery()
+
+
+def _last_delivered(invoice_id: Any) -> Any:
+    step = aliased(ChaseStep)
+    return (
+        select(step.stage)
+        .where(step.invoice_id == invoice_id, step.delivered_on.is_not(None))
+        .order_by(step.reached_on.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def _distinct_on(query: Any, invoice_id: Any) -> tuple[Any, Progress]:

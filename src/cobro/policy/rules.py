@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from itertools import pairwise
 
 from cobro.errors import Invalid
@@ -117,6 +118,11 @@ class Policy:
     code: str
     name: str
     stages: tuple[Stage, ...]
+
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """Each stage's index by its code (asked for on every item of every cycle)."""
+        return {stage.code: index for index, stage in enumerate(self.stages)}
 
 
 @dataclass(frozen=True)
@@ -271,15 +277,13 @@ def _previous_delivered(policy: Policy, index: int, facts: ItemFacts) -> bool:
         return True  # nothing earlier was ever meant for this item
     if facts.last_delivered is None:
         return False
-    delivered = next(
-        (i for i, stage in enumerate(policy.stages) if stage.code == facts.last_delivered), None
-    )
+    delivered = policy.positions.get(facts.last_delivered)
     # "or a later one": once this stage itself is delivered its condition keeps holding
     return delivered is not None and delivered >= earlier
 
 
 def _index(policy: Policy, code: str, field_name: str) -> int:
-    for index, stage in enumerate(policy.stages):
-        if stage.code == code:
-            return index
-    raise Invalid(f"policy {policy.code!r} has no stage {code!r}", field=field_name)
+    index = policy.positions.get(code)
+    if index is None:
+        raise Invalid(f"policy {policy.code!r} has no stage {code!r}", field=field_name)
+    return index

@@ -200,14 +200,16 @@ def _business(chosen: ChaseSettings) -> Resolved:
             weekends=_or(chosen.weekends, DEFAULT_WINDOW.weekends),
             holidays=_or(chosen.holidays, DEFAULT_WINDOW.holidays),
         ),
-        caps=ContactCaps(
-            max_messages=_or(chosen.max_messages, DEFAULT_CAPS.max_messages),
-            period_days=_or(chosen.period_days, DEFAULT_CAPS.period_days),
-            max_calls=_or(chosen.max_calls, DEFAULT_CAPS.max_calls),
-            call_period_days=_or(chosen.call_period_days, DEFAULT_CAPS.call_period_days),
-            quiet_after_conversation_days=_or(
-                chosen.quiet_after_conversation_days, DEFAULT_CAPS.quiet_after_conversation_days
-            ),
+        caps=check_caps(
+            ContactCaps(
+                max_messages=_or(chosen.max_messages, DEFAULT_CAPS.max_messages),
+                period_days=_or(chosen.period_days, DEFAULT_CAPS.period_days),
+                max_calls=_or(chosen.max_calls, DEFAULT_CAPS.max_calls),
+                call_period_days=_or(chosen.call_period_days, DEFAULT_CAPS.call_period_days),
+                quiet_after_conversation_days=_or(
+                    chosen.quiet_after_conversation_days, DEFAULT_CAPS.quiet_after_conversation_days
+                ),
+            )
         ),
         min_days_between_stages=_or(
             chosen.min_days_between_stages, DEFAULT_MIN_DAYS_BETWEEN_STAGES

@@ -1,12 +1,14 @@
 """cycle write path: the chase state read from chase_step, now keyed by (invoice, policy,
-stage); no second index on action.customer_id
+stage); fewer checks per action and step
 
 The daily cycle wrote two rows for every item that moved (a million on a big day): the step,
 and the item's current state in `chase`. The current stage is the step reached last, so `chase`
 goes; what it alone knew, the stage last delivered, becomes `chase_step.delivered_on`. The
 step's surrogate id was never read: (invoice_id, policy_id, stage) is the key, and as the
 primary key (a WITHOUT ROWID table on SQLite) each row goes into one B-tree instead of two.
-ix_action_customer_id duplicated the leading column of uq_action_key.
+ix_action_customer_id duplicated the leading column of uq_action_key. An action's customer and
+company are checked by one foreign key, (customer_id, company_id) to the customer, instead of
+two; policy_id on actions and steps has none (policies are never deleted). See ADR 0005.
 
 Revision ID: 0003
 Revises: 0002
@@ -48,6 +50,9 @@ def _chase_step(name: str, keyed: bool) -> sa.Table:
         ]
         if keyed
         else [
+            sa.ForeignKeyConstraint(
+                ["policy_id"], ["policy.id"], name="fk_chase_step_policy_id_policy"
+            ),
             sa.Column("id", sa.Integer(), nullable=False),
             sa.PrimaryKeyConstraint("id", name="pk_chase_step"),
             sa.UniqueConstraint(
@@ -64,9 +69,6 @@ def _chase_step(name: str, keyed: bool) -> sa.Table:
         sa.Column("open_amount", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(
             ["invoice_id"], ["invoice.id"], name="fk_chase_step_invoice_id_invoice"
-        ),
-        sa.ForeignKeyConstraint(
-            ["policy_id"], ["policy.id"], name="fk_chase_step_policy_id_policy"
         ),
         *key,
         **({"sqlite_with_rowid": False} if keyed else {}),
@@ -95,9 +97,39 @@ def _chase() -> None:
     op.create_index("ix_chase_customer", "chase", ["customer_id"], unique=False)
 
 
-def upgrade() -> None:
+def _action_keys(upgrade: bool) -> None:
+    if upgrade:
+        drop = ["fk_action_company_id_company", "fk_action_customer_id_customer"]
+        drop.append("fk_action_policy_id_policy")
+    else:
+        drop = ["fk_action_customer_id_customer"]
     with op.batch_alter_table("action", schema=None) as batch_op:
-        batch_op.drop_index("ix_action_customer_id")
+        for name in drop:
+            batch_op.drop_constraint(name, type_="foreignkey")
+        if upgrade:
+            batch_op.drop_index("ix_action_customer_id")
+            batch_op.create_foreign_key(
+                "fk_action_customer_id_customer",
+                "customer",
+                ["customer_id", "company_id"],
+                ["id", "company_id"],
+            )
+        else:
+            batch_op.create_index("ix_action_customer_id", ["customer_id"], unique=False)
+            batch_op.create_foreign_key(
+                "fk_action_company_id_company", "company", ["company_id"], ["id"]
+            )
+            batch_op.create_foreign_key(
+                "fk_action_customer_id_customer", "customer", ["customer_id"], ["id"]
+            )
+            batch_op.create_foreign_key(
+                "fk_action_policy_id_policy", "policy", ["policy_id"], ["id"]
+            )
+
+
+def upgrade() -> None:
+    op.create_index("uq_customer_id_company_id", "customer", ["id", "company_id"], unique=True)
+    _action_keys(upgrade=True)
     if op.get_context().dialect.name == "sqlite":
         # SQLite cannot change a primary key in place: a new table, the rows copied over
         op.rename_table("chase_step", "chase_step_before")
@@ -106,6 +138,7 @@ def upgrade() -> None:
         op.drop_table("chase_step_before")
     else:
         op.drop_constraint("uq_chase_step_invoice_id_policy_id_stage", "chase_step", "unique")
+        op.drop_constraint("fk_chase_step_policy_id_policy", "chase_step", "foreignkey")
         op.drop_constraint("pk_chase_step", "chase_step", type_="primary")
         op.drop_column("chase_step", "id")
         op.create_primary_key("pk_chase_step", "chase_step", ["invoice_id", "policy_id", "stage"])
@@ -137,5 +170,8 @@ def downgrade() -> None:
             "chase_step",
             ["invoice_id", "policy_id", "stage"],
         )
-    with op.batch_alter_table("action", schema=None) as batch_op:
-        batch_op.create_index("ix_action_customer_id", ["customer_id"], unique=False)
+        op.create_foreign_key(
+            "fk_chase_step_policy_id_policy", "chase_step", "policy", ["policy_id"], ["id"]
+        )
+    _action_keys(upgrade=False)
+    op.drop_index("uq_customer_id_company_id", table_name="customer")
