@@ -4,15 +4,14 @@ query per invoice or per customer."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, case, func, or_, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from cobro.bulk import BulkInsert, OnConflict, sqlite_cache, table_of
@@ -20,16 +19,12 @@ from cobro.customer.models import Customer
 from cobro.db import days_between
 from cobro.invoice.models import Invoice
 from cobro.outbox.models import Action
-from cobro.payment.repository import open_as_of, reduced_after
 from cobro.policy.assign import History
 from cobro.policy.contact import ContactEvent
 from cobro.policy.models import ChaseSetting, ChaseStep
-from cobro.policy.progress import join_progress
 from cobro.policy.rules import CHANNELS
 from cobro.task.models import Task
 
-# read this many rows at a time: bounded memory on a million open items
-BATCH = 20_000
 # write this many rows of a table at a time: the bigger the batch, the more of it in index order
 WRITE_BATCH = 100_000
 # ids per `IN (…)`: under SQLite's limit of bound variables, and few statements
@@ -38,8 +33,9 @@ ID_SLICE = 20_000
 CONTACT_LOOKBACK_DAYS = 31
 
 
-@dataclass(frozen=True)
-class CustomerRow:
+class CustomerRow(NamedTuple):
+    """The customer facts the cycle uses (a tuple: made for every customer on every run)."""
+
     id: int
     kind: str
     grade: str | None
@@ -63,81 +59,30 @@ def customers(session: Session, company_id: int) -> dict[int, CustomerRow]:
             Customer.policy_id,
         ).where(Customer.company_id == company_id)
     )
+    none: frozenset[str] = frozenset()
     return {
-        row.id: CustomerRow(
-            row.id,
-            row.kind,
-            row.grade,
-            frozenset(row.tags or ()),
-            row.segment,
-            row.country,
-            row.timezone,
-            row.policy_id,
+        id_: CustomerRow(
+            id_, kind, grade, frozenset(tags) if tags else none, segment, country, zone, policy
         )
-        for row in rows
+        for id_, kind, grade, tags, segment, country, zone, policy in rows
     }
-
-
-def open_items(session: Session, company_id: int, on: date, horizon: date) -> Iterator[Any]:
-    """Items open at the end of `on` and due by `horizon` (the earliest stage's reach), grouped
-    by customer, with their chase state: (invoice id, customer id, due date, open amount,
-    currency, invoice policy, chase policy, stage, stage day, delivered stage)."""
-    as_of = reduced_after(session, company_id, on)
-    amount = open_as_of(on) if as_of else Invoice.open_amount
-    connection = session.connection()
-    query = select(Invoice.id).where(
-        Invoice.company_id == company_id,
-        Invoice.issue_date <= on,
-        Invoice.due_date <= horizon,
-        or_(Invoice.settled_on.is_(None), Invoice.settled_on > on),
-    )
-    query, progress = join_progress(
-        query, Invoice.id, whole_table=connection.dialect.name == "postgresql"
-    )
-    query = query.add_columns(
-        Invoice.customer_id,
-        Invoice.due_date,
-        amount.label("open_amount"),
-        Invoice.currency,
-        Invoice.policy_id,
-        progress.policy_id,
-        progress.stage,
-        progress.stage_on,
-        progress.delivered,
-    ).order_by(Invoice.customer_id, Invoice.due_date, Invoice.id)
-    # plain rows through Core: the ORM's loading layer adds nothing to a tuple of columns
-    with _whole_result_plan(connection):
-        result = connection.execute(query, execution_options={"yield_per": BATCH})
-    for row in result:
-        if row[3] > 0:  # the open amount
-            yield row
-
-
-@contextmanager
-def _whole_result_plan(connection: Connection) -> Iterator[None]:
-    """PostgreSQL plans a streamed query (a server-side cursor) for its first 10% of rows: on
-    the open items that is an index walk by customer with a nested loop into the steps, 8.4 s
-    for 1M items against 2.1 s for the hash join and sort it picks for the whole result. The
-    cycle reads the whole result, so ask for that plan (while the cursor is declared only)."""
-    if connection.dialect.name != "postgresql":
-        yield
-        return
-    before = connection.exec_driver_sql("SHOW cursor_tuple_fraction").scalar_one()
-    connection.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1.0")
-    yield
-    # not on an error: the transaction is aborted then (nothing more runs), and its rollback
-    # undoes a SET LOCAL anyway
-    connection.exec_driver_sql(f"SET LOCAL cursor_tuple_fraction = {float(before)}")
 
 
 def histories(session: Session, company_id: int, on: date) -> dict[int, History]:
     """Per customer with any invoice: settled in the last year, how late (amount-weighted),
     and the oldest item still overdue. One GROUP BY over the company's invoices."""
+    rows = session.execute(history_query(Invoice.company_id == company_id, on))
+    return dict(as_history(row) for row in rows)
+
+
+def history_query(company: ColumnElement[bool], on: date) -> Select[int, Any, Any, Any, Any]:
+    """(customer id, settled, amount × days late, amount settled, oldest overdue days) per
+    customer of the invoices `company` selects; `as_history` reads a row."""
     year_ago = on - timedelta(days=365)
     settled = and_(Invoice.settled_on.is_not(None), Invoice.settled_on.between(year_ago, on))
     late = days_between(Invoice.settled_on, Invoice.due_date)
     overdue = days_between(on, Invoice.due_date)
-    query = (
+    return (
         select(
             Invoice.customer_id,
             func.sum(case((settled, 1), else_=0)),
@@ -151,17 +96,18 @@ def histories(session: Session, company_id: int, on: date) -> dict[int, History]
             ),
         )
         .where(
-            Invoice.company_id == company_id,
+            company,
             Invoice.issue_date <= on,
             or_(Invoice.settled_on.is_(None), Invoice.settled_on >= year_ago),
         )
         .group_by(Invoice.customer_id)
     )
-    out: dict[int, History] = {}
-    for customer_id, count, weighted, total, oldest in session.execute(query):
-        average = int(weighted) // int(total) if total else 0
-        out[customer_id] = History(int(count), average, int(oldest or 0))
-    return out
+
+
+def as_history(row: Sequence[Any]) -> tuple[int, History]:
+    customer_id, count, weighted, total, oldest = row
+    average = int(weighted) // int(total) if total else 0
+    return customer_id, History(int(count), average, int(oldest or 0))
 
 
 def save_grades(session: Session, changes: Mapping[int, str | None], now: datetime) -> None:

@@ -9,7 +9,7 @@ cycle that dies half-way leaves nothing behind, and one that ran leaves exactly 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import groupby
@@ -23,19 +23,17 @@ from cobro.bulk import gc_paused
 from cobro.company.models import Company
 from cobro.customer.models import Customer
 from cobro.cycle import repository
+from cobro.cycle.items import Chunk, by_ranges, open_item_chunks
 from cobro.cycle.repository import CustomerRow
 from cobro.cycle.rules import Debtor, OpenItem, Plan, Planned, plan_customer
 from cobro.cycle.schedule import Scheduler
 from cobro.kit.dates import utcnow
 from cobro.kit.threads import overlapped
 from cobro.payment.repository import unapplied_cash
-from cobro.policy.assign import Target, choose_policy, grade_from_history
+from cobro.policy.assign import History, Target, choose_policy, grade_from_history
 from cobro.policy.holds import ActiveHolds, active_holds, opted_out
 from cobro.policy.rules import CHANNELS, CustomerKind, Grade
 from cobro.policy.service import Policies, load_policies
-
-# open item rows planned at a time (about a write batch of each table)
-CHUNK = 100_000
 
 
 @dataclass
@@ -67,7 +65,9 @@ def _run(
     session: Session, company: Company, on: date, now: datetime | None, report: CycleReport
 ) -> None:
     policies = load_policies(session, company)
-    report.grades_changed = refresh_grades(session, company.id, on, now)
+    ranges = by_ranges(session)
+    if not ranges:  # else each chunk's customers are graded by the planner, before planning
+        report.grades_changed = refresh_grades(session, company.id, on, now)
     customers = repository.customers(session, company.id)
     holds = active_holds(session, company.id, on)
     scheduler = Scheduler(
@@ -87,28 +87,19 @@ def _run(
         _Items(policies, holds, scheduler),
         report,
     )
-    rows = repository.open_items(session, company.id, on, _horizon(policies, on))
+    chunks = open_item_chunks(session, company.id, on, _horizon(policies, on), list(customers))
     # planning (Python) in a second thread while this one reads and writes: the database
     # works with the GIL released, so on two cores the two overlap
     with repository.Writer(session) as writer:
-        for planned in overlapped(_chunks(rows), planner.plan):
+        for planned in overlapped(chunks, planner.plan):
             writer.take(planned)
     # what this run wrote: another run of the same day at the same time (PostgreSQL) may have
     # written some of the same keys first, and then those are its own
     report.created = writer.written["actions"]
     report.taken = sum(report.moved.values()) - writer.written["steps"]
-
-
-def _chunks(rows: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
-    """The open item rows in lists of about `size`, never splitting a customer's rows."""
-    chunk: list[Any] = []
-    for _customer, group in groupby(rows, key=itemgetter(1)):
-        chunk.extend(group)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+    if ranges:
+        repository.save_grades(session, planner.regraded, now or utcnow())
+        report.grades_changed = len(planner.regraded)
 
 
 class _Planner:
@@ -131,11 +122,14 @@ class _Planner:
         self.cash = cash
         self.items = items
         self.report = report
+        self.regraded: dict[int, str | None] = {}  # new grades, when graded chunk by chunk
 
-    def plan(self, rows: list[Any]) -> repository.Pending:
+    def plan(self, chunk: Chunk) -> repository.Pending:
         pending = repository.Pending()
         report, on = self.report, self.on
-        for customer_id, group in groupby(rows, key=itemgetter(1)):
+        if chunk.histories is not None:
+            self._grade(chunk.graded())
+        for customer_id, group in groupby(chunk.rows(), key=itemgetter(1)):
             customer = self.customers[customer_id]
             chased = self.items.of(customer, group)
             report.items += len(chased)
@@ -144,6 +138,16 @@ class _Planner:
             )
             _write(plan, customer, self.company_id, on, pending, self.items.scheduler, report)
         return pending
+
+    def _grade(self, histories: list[tuple[int, History]]) -> None:
+        customers, regraded = self.customers, self.regraded
+        for customer_id, history in histories:
+            found = grade_from_history(history)
+            grade = None if found is None else str(found)
+            customer = customers.get(customer_id)
+            if customer is not None and customer.grade != grade:
+                customers[customer_id] = customer._replace(grade=grade)
+                regraded[customer_id] = grade
 
 
 def _horizon(policies: Policies, on: date) -> date:
