@@ -13,6 +13,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import OperationalError, StatementError
 from sqlalchemy.orm import Session
 
+from cobro import db
 from cobro.company.models import Company
 from cobro.company.service import create_company, list_companies
 from cobro.db import current_revision, describe_db_error, make_engine, transaction, upgrade
@@ -147,3 +148,25 @@ def test_text_longer_than_its_column_is_invalid_on_every_database(session: Sessi
     company.name = "M" * 201
     with pytest.raises(Invalid, match="at most 200"), session.begin_nested():
         session.flush()
+
+
+def test_a_writing_unit_of_work_waits_for_another_writer_then_says_why_it_gave_up(
+    file_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite: `transaction(writes=True)` takes the write lock at BEGIN; while another
+    connection holds it, it waits (here 0.3 s instead of ten minutes) and then fails with a
+    message, before reading or writing anything."""
+    monkeypatch.setattr(db, "WRITER_WAIT_MS", 300)
+    database = file_engine.url.database
+    assert database is not None
+    other = sqlite3.connect(database, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        busy = pytest.raises(DatabaseUnavailable, match=r"busy for 0 s \(a cycle or an import")
+        with busy, transaction(file_engine, writes=True) as session:
+            session.execute(text("SELECT 1"))
+        other.execute("COMMIT")
+        with transaction(file_engine, writes=True) as session:  # free again: no wait
+            assert session.scalar(text("SELECT 1")) == 1
+    finally:
+        other.close()

@@ -85,6 +85,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 # execution option: begin the SQLite transaction IMMEDIATE
 WRITES = "cobro_writes"
+BUSY_MS = 10_000  # how long SQLite waits for a lock another connection holds
+WRITER_WAIT_MS = 600_000  # how long a unit of work that writes waits for another to finish
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -105,7 +107,7 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> No
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_MS}")
     cursor.close()
 
 
@@ -113,8 +115,21 @@ def _sqlite_begin(connection: Connection) -> None:
     # IMMEDIATE (see `transaction(writes=True)`) takes the write lock now, waiting for it up
     # to the busy timeout; a deferred BEGIN that reads and then writes fails at once, in WAL
     # mode, when another writer committed in between ("database is locked")
-    immediate = connection.get_execution_options().get(WRITES, False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    if not connection.get_execution_options().get(WRITES, False):
+        connection.exec_driver_sql("BEGIN")
+        return
+    # a long writer (a cycle of a million items takes about 20 s) is waited for longer than
+    # the usual 10 s; past that the error says what was waited for
+    connection.exec_driver_sql(f"PRAGMA busy_timeout={WRITER_WAIT_MS}")
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except OperationalError as exc:
+        raise DatabaseUnavailable(
+            f"another process kept the database busy for {WRITER_WAIT_MS // 1000} s "
+            f"(a cycle or an import still running?): {exc.orig}"
+        ) from None
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_MS}")
 
 
 def _check_sqlite_file(database: str | None) -> None:

@@ -19,6 +19,8 @@ from cobro.policy.assign import AssignmentRule
 from cobro.policy.progress import progress_of
 from cobro.policy.service import (
     add_rule,
+    assign_to_customer,
+    assign_to_invoice,
     ensure_default_policy,
     list_rules,
     remove_rule,
@@ -133,3 +135,23 @@ def test_the_cycle_sends_the_items_a_rule_matches_to_its_policy(
     assert chases[other.id][1] == "due"  # the default policy
     kinds = {(a.customer_id, a.kind) for a in session.scalars(select(Action))}
     assert kinds == {(shop.id, "sms"), (other.id, "email")}
+
+
+def test_a_policy_pinned_on_an_invoice_wins_over_its_customers_and_can_be_unpinned(
+    session: Session, company: Company
+) -> None:
+    shop = make_customer(session, company, "SHOP")
+    pinned = make_invoice(session, company, shop, 300_00, date(2026, 1, 31), DUE, number="F-1")
+    other = make_invoice(session, company, shop, 200_00, date(2026, 1, 31), DUE, number="F-2")
+    assign_to_customer(session, company, shop, "default")
+    assign_to_invoice(session, company, pinned, "retail")
+
+    run_cycle(session, company, DUE)
+
+    progress = progress_of(session, [pinned.id, other.id])
+    assert progress[pinned.id].stage == "nudge"  # retail's, though the customer is on default
+    assert progress[other.id].stage == "due"
+    assign_to_invoice(session, company, pinned, None)
+    assert pinned.policy_id is None
+    with pytest.raises(NotFound, match="no policy 'vip'"):
+        assign_to_invoice(session, company, other, "vip")

@@ -179,3 +179,16 @@ def test_a_customer_is_put_in_a_segment_and_taken_out_again(db_url: str) -> None
     assert "retail" in ok("customers", "show", "C-1")
     assert "Customer C-1 is in no segment now." in ok("customers", "segment", "C-1", "")
     assert "no customer 'C-9'" in refused("customers", "segment", "C-9", "retail")
+
+
+def test_a_policy_is_pinned_on_a_customer_or_one_of_its_invoices(db_url: str) -> None:
+    assert "Customer C-1 now follows 'default'." in ok("policies", "assign", "C-1", "default")
+    pinned = ok("policies", "assign", "C-1", "default", "--invoice", "F-1")
+    assert "Invoice F-1 now follows 'default'." in pinned
+    assert "invoice F-1 is not customer C-2's" in refused(
+        "policies", "assign", "C-2", "default", "--invoice", "F-1"
+    )
+    assert "no policy 'vip'" in refused("policies", "assign", "C-1", "vip", "--invoice", "F-1")
+    assert "Invoice F-1 now follows 'rules'." in ok(
+        "policies", "assign", "C-1", "rules", "--invoice", "F-1"
+    )

@@ -14,6 +14,7 @@ from rich.table import Table
 from cobro.customer.service import get_customer
 from cobro.edge import CompanyOption, cli_errors, company_of, console, unit_of_work
 from cobro.errors import Invalid
+from cobro.invoice.service import get_invoice
 from cobro.kit.money import check_currency, display, parse_amount
 from cobro.policy.assign import AssignmentRule
 from cobro.policy.cli_common import read_table, segment_note
@@ -23,6 +24,7 @@ from cobro.policy.service import (
     add_rule,
     as_policy,
     assign_to_customer,
+    assign_to_invoice,
     ensure_default_policy,
     get_policy,
     list_policies,
@@ -97,14 +99,26 @@ def policies_set(
 def policies_assign(
     customer: str = typer.Argument(..., help="Customer external id."),
     policy: str = typer.Argument(..., help="Policy code, or 'rules' to follow the rules again."),
+    invoice: str | None = typer.Option(
+        None, "--invoice", help="Pin it on this invoice of the customer only ('rules': unpin)."
+    ),
     company: str | None = CompanyOption,
 ) -> None:
-    """Pin a policy on one customer (it wins over the assignment rules)."""
+    """Pin a policy on one customer, or one of its invoices (it wins over the rules)."""
+    code = None if policy == "rules" else policy
     with cli_errors(), unit_of_work() as session:
         owner = company_of(session, company)
+        ensure_default_policy(session, owner)  # "default" is there before the first cycle
         target = get_customer(session, owner.id, customer)
-        assign_to_customer(session, owner, target, None if policy == "rules" else policy)
-    console.print(f"Customer {customer} now follows {policy!r}.")
+        if invoice is None:
+            assign_to_customer(session, owner, target, code)
+        else:
+            item = get_invoice(session, owner.id, invoice)
+            if item.customer_id != target.id:
+                raise Invalid(f"invoice {invoice} is not customer {customer}'s", field="invoice")
+            assign_to_invoice(session, owner, item, code)
+    what = f"Invoice {invoice}" if invoice else f"Customer {customer}"
+    console.print(f"{what} now follows {policy!r}.")
 
 
 @rules_app.callback(invoke_without_command=True)

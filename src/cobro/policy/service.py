@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from cobro.company.models import Company
 from cobro.customer.models import Customer
 from cobro.errors import Invalid, NotFound
+from cobro.invoice.models import Invoice
 from cobro.kit.codes import check_country
 from cobro.kit.money import check_currency
 from cobro.policy.assign import AssignmentRule
@@ -252,6 +253,16 @@ def assign_to_customer(
 ) -> None:
     """Pin a policy on one customer (None: back to the rules)."""
     customer.policy_id = (
+        None if policy_code is None else get_policy(session, company, policy_code).id
+    )
+    session.flush()
+
+
+def assign_to_invoice(
+    session: Session, company: Company, invoice: Invoice, policy_code: str | None
+) -> None:
+    """Pin a policy on one invoice, over its customer's (None: back to the customer's)."""
+    invoice.policy_id = (
         None if policy_code is None else get_policy(session, company, policy_code).id
     )
     session.flush()
