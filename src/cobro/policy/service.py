@@ -252,17 +252,18 @@ def assign_to_customer(
     session: Session, company: Company, customer: Customer, policy_code: str | None
 ) -> None:
     """Pin a policy on one customer (None: back to the rules)."""
-    customer.policy_id = (
-        None if policy_code is None else get_policy(session, company, policy_code).id
-    )
-    session.flush()
+    _pin(session, company, customer, policy_code)
 
 
 def assign_to_invoice(
     session: Session, company: Company, invoice: Invoice, policy_code: str | None
 ) -> None:
     """Pin a policy on one invoice, over its customer's (None: back to the customer's)."""
-    invoice.policy_id = (
-        None if policy_code is None else get_policy(session, company, policy_code).id
-    )
+    _pin(session, company, invoice, policy_code)
+
+
+def _pin(
+    session: Session, company: Company, row: Customer | Invoice, policy_code: str | None
+) -> None:
+    row.policy_id = None if policy_code is None else get_policy(session, company, policy_code).id
     session.flush()
