@@ -17,6 +17,7 @@ install: $(STAMP)
 
 ## make run: install, migrate, load the demo into an empty database, show the aging, run
 ## today's collection cycle and the worker once (emails go to mail/ as .eml, letters to letters/)
+## then serve the web app and the API at http://127.0.0.1:8000 until Ctrl-C
 run: $(STAMP)
 	$(BIN)/cobro db upgrade
 	$(BIN)/cobro demo --if-missing
@@ -31,6 +32,8 @@ run: $(STAMP)
 	@echo "  $(BIN)/cobro customers show <id>           # one debtor"
 	@echo "  $(BIN)/cobro import invoices FILE.csv      # your own ledger (see docs/user-guide.md)"
 	@echo "  $(BIN)/cobro --help"
+	@echo
+	$(BIN)/cobro serve --host 127.0.0.1 --port 8000
 
 ## make lint: formatting, lint, types and the import contracts
 lint: $(STAMP)

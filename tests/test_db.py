@@ -45,7 +45,7 @@ def test_an_empty_or_new_file_becomes_a_database(tmp_path: Path) -> None:
         url = f"sqlite:///{path}"
         upgrade(url)
         engine = make_engine(url)
-        assert current_revision(engine) == "0003"
+        assert current_revision(engine) == "0004"
         engine.dispose()
 
 

@@ -25,7 +25,9 @@ from tests.factories.ledger import make_company, make_customer, make_invoice
 TABLES = {
     "action",
     "allocation",
+    "api_token",
     "attempt",
+    "audit_event",
     "chase_setting",
     "chase_step",
     "company",
@@ -36,13 +38,18 @@ TABLES = {
     "hold",
     "installment",
     "invoice",
+    "login_attempt",
+    "membership",
     "opt_out",
+    "password_reset",
     "payment",
     "payment_terms",
     "policy",
     "policy_rule",
     "task",
     "template",
+    "user_account",
+    "web_session",
     "write_off",
 }
 
@@ -61,7 +68,7 @@ def test_a_new_sqlite_file_migrates_down_and_up_again(tmp_path: Path) -> None:
     upgrade(url)
     engine = make_engine(url)
     try:
-        assert current_revision(engine) == "0003"
+        assert current_revision(engine) == "0004"
         with engine.connect() as connection:
             assert user_tables(connection) == TABLES
             assert differences(connection) == []

@@ -8,6 +8,8 @@ import sys
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
+from cobro.audit.cli import audit_app
+from cobro.auth.cli import tokens_app, users_app
 from cobro.company.cli import companies_command, init_command
 from cobro.config import load_settings
 from cobro.customer.cli import customers_app
@@ -66,6 +68,24 @@ app.add_typer(holds_app, name="holds")
 app.command("opt-out")(opt_out_command)
 app.command("tasks")(tasks_command)
 app.add_typer(templates_app, name="templates")
+
+
+@app.command("serve")
+def serve_command(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    reload: bool = typer.Option(False, help="Restart when the code changes (development)."),
+) -> None:
+    """Serve the web app and the JSON API (API docs at /api/docs) until Ctrl-C."""
+    import uvicorn  # noqa: PLC0415 (only this command needs the server)
+
+    console.print(f"Cobro at http://{host}:{port}/ (API docs: /api/docs). Ctrl-C stops it.")
+    uvicorn.run("cobro.app:create_app", factory=True, host=host, port=port, reload=reload)
+
+
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(audit_app, name="audit")
 
 
 def main() -> None:

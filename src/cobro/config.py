@@ -13,6 +13,9 @@ DEFAULT_DATABASE_URL = "sqlite:///cobro.db"
 class Settings:
     database_url: str
     company: str | None
+    # signs the web app's cookies (CSRF token; sessions later). None: a random key per process,
+    # fine for one process on one machine; set COBRO_SECRET_KEY when several serve the app.
+    secret_key: str | None = None
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -20,4 +23,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         database_url=env.get("COBRO_DATABASE_URL") or DEFAULT_DATABASE_URL,
         company=env.get("COBRO_COMPANY") or None,
+        secret_key=env.get("COBRO_SECRET_KEY") or None,
     )

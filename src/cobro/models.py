@@ -1,5 +1,7 @@
 """Every table, imported in dependency order, so Alembic and tests see the whole schema."""
 
+from cobro.audit.models import AuditEvent
+from cobro.auth.models import ApiToken, LoginAttempt, Membership, PasswordReset, User, WebSession
 from cobro.company.models import Company
 from cobro.customer.models import Contact, Customer
 from cobro.invoice.models import CreditNote, Installment, Invoice, WriteOff
@@ -20,7 +22,9 @@ from cobro.terms.models import PaymentTerms
 __all__ = [
     "Action",
     "Allocation",
+    "ApiToken",
     "Attempt",
+    "AuditEvent",
     "ChaseSetting",
     "ChaseStep",
     "CollectionPolicy",
@@ -32,11 +36,16 @@ __all__ = [
     "Hold",
     "Installment",
     "Invoice",
+    "LoginAttempt",
+    "Membership",
     "OptOut",
+    "PasswordReset",
     "Payment",
     "PaymentTerms",
     "PolicyRule",
     "Task",
     "Template",
+    "User",
+    "WebSession",
     "WriteOff",
 ]

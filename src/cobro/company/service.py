@@ -11,6 +11,7 @@ from cobro.company.models import Company
 from cobro.errors import Conflict, Invalid, NotFound
 from cobro.kit.codes import check_country, check_timezone
 from cobro.kit.money import check_currency
+from cobro.kit.pagination import Page, PageRequest, paginate
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
@@ -51,3 +52,7 @@ def get_company(session: Session, code: str | None = None) -> Company:
 
 def list_companies(session: Session) -> list[Company]:
     return list(session.scalars(select(Company).order_by(Company.code)))
+
+
+def companies_page(session: Session, page: PageRequest) -> Page[Company]:
+    return paginate(session, select(Company).order_by(Company.code), page)

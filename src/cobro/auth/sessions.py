@@ -1,0 +1,106 @@
+"""Server-side web sessions. The browser holds a random token (in a secure, HttpOnly,
+SameSite cookie: the web layer's part); the table holds its SHA-256 only."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cobro.audit.service import record
+from cobro.auth.errors import Forbidden
+from cobro.auth.models import User, WebSession
+from cobro.auth.passwords import digest
+from cobro.auth.rules import SESSION_TOUCH, session_expiry
+from cobro.auth.users import role_in
+
+
+def open_session(
+    session: Session, user: User, company_id: int, now: datetime
+) -> tuple[str, WebSession]:
+    """A new session of `user` working in `company_id` (where they must have a role):
+    (the token to put in the cookie, shown nowhere else; the row)."""
+    if role_in(session, user.id, company_id) is None:
+        raise Forbidden("this user has no role in that company")
+    token = secrets.token_urlsafe(32)
+    web_session = WebSession(
+        id=digest(token),
+        user_id=user.id,
+        company_id=company_id,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=session_expiry(now, now),
+        csrf_secret=secrets.token_hex(32),
+    )
+    session.add(web_session)
+    session.flush()
+    return token, web_session
+
+
+def resolve_session(session: Session, token: str | None, now: datetime) -> WebSession | None:
+    """The live session of a cookie's token, its expiry slid forward; None when the token is
+    unknown, the session expired, was closed, or its user lost their role or was deactivated."""
+    if not token:
+        return None
+    web_session = session.get(WebSession, digest(token))
+    if web_session is None or web_session.revoked_at is not None:
+        return None
+    if now >= web_session.expires_at:
+        return None
+    if not web_session.user.active:
+        return None
+    if role_in(session, web_session.user_id, web_session.company_id) is None:
+        return None
+    if now - web_session.last_seen_at >= SESSION_TOUCH:
+        web_session.last_seen_at = now
+        web_session.expires_at = session_expiry(web_session.created_at, now)
+        session.flush()
+    return web_session
+
+
+def close_session(
+    session: Session, token: str | None, now: datetime, source: str | None = None
+) -> None:
+    """Sign out: the token stops working. Unknown or already closed: nothing to do."""
+    if not token:
+        return
+    web_session = session.get(WebSession, digest(token))
+    if web_session is None or web_session.revoked_at is not None:
+        return
+    web_session.revoked_at = now
+    session.flush()
+    record(
+        session,
+        "session.closed",
+        at=now,
+        entity_type="user",
+        entity_id=web_session.user_id,
+        actor_id=web_session.user_id,
+        company_id=web_session.company_id,
+        source=source,
+    )
+
+
+def close_sessions_of(session: Session, user: User, now: datetime) -> int:
+    """Close every open session of `user` (after a password reset); how many there were."""
+    open_ones = session.scalars(
+        select(WebSession).where(WebSession.user_id == user.id, WebSession.revoked_at.is_(None))
+    ).all()
+    for web_session in open_ones:
+        web_session.revoked_at = now
+    session.flush()
+    return len(open_ones)
+
+
+def switch_company(
+    session: Session, web_session: WebSession, company_id: int, now: datetime
+) -> WebSession:
+    """Work in another of the user's companies within the same session."""
+    if role_in(session, web_session.user_id, company_id) is None:
+        raise Forbidden("this user has no role in that company")
+    web_session.company_id = company_id
+    web_session.last_seen_at = now
+    session.flush()
+    return web_session

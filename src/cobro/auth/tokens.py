@@ -1,0 +1,127 @@
+"""API tokens for programs: `cobro_<prefix>_<secret>`, shown once; the prefix names the token
+in lists, only the secret's SHA-256 is stored. A token acts as its user in one company, within
+its scopes (auth.rules.token_can)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cobro.audit.service import record
+from cobro.auth.errors import Forbidden
+from cobro.auth.models import ApiToken, User
+from cobro.auth.passwords import digest, same
+from cobro.auth.rules import SESSION_TOUCH, TOKEN_PREFIX, check_scopes, split_token
+from cobro.auth.users import role_in
+from cobro.company.models import Company
+from cobro.errors import Invalid, NotFound
+
+
+def create_token(
+    session: Session,
+    user: User,
+    company: Company,
+    name: str,
+    scopes: Iterable[str],
+    now: datetime,
+    expires_at: datetime | None = None,
+    actor_id: int | None = None,
+    source: str | None = None,
+) -> tuple[str, ApiToken]:
+    """A new token of `user` in `company`: (the plain token, to show once; the row)."""
+    if role_in(session, user.id, company.id) is None:
+        raise Forbidden(f"{user.email} has no role in company {company.code!r}")
+    if not name.strip():
+        raise Invalid("name: say what the token is for", field="name")
+    chosen = check_scopes(scopes)
+    if expires_at is not None and expires_at <= now:
+        raise Invalid("expires: the token would be expired already", field="expires_at")
+    prefix = secrets.token_hex(4)
+    while session.scalar(select(ApiToken.id).where(ApiToken.prefix == prefix)) is not None:
+        prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=user.id,
+        company_id=company.id,
+        name=name.strip(),
+        scopes=chosen,
+        prefix=prefix,
+        secret_hash=digest(secret),
+        created_at=now,
+        expires_at=expires_at,
+    )
+    session.add(token)
+    session.flush()
+    record(
+        session,
+        "token.created",
+        at=now,
+        entity_type="api_token",
+        entity_id=token.id,
+        actor_id=actor_id,
+        company_id=company.id,
+        after={"user": user.email, "name": token.name, "prefix": prefix, "scopes": chosen},
+        source=source,
+    )
+    return f"{TOKEN_PREFIX}_{prefix}_{secret}", token
+
+
+def resolve_token(session: Session, plain: str | None, now: datetime) -> ApiToken | None:
+    """The live token a request presents; None when malformed, unknown, wrong, revoked,
+    expired, or its user was deactivated or lost their role in the token's company."""
+    parts = split_token(plain or "")
+    if parts is None:
+        return None
+    prefix, secret = parts
+    token = session.scalar(select(ApiToken).where(ApiToken.prefix == prefix))
+    if token is None or not same(token.secret_hash, digest(secret)):
+        return None
+    if token.revoked_at is not None:
+        return None
+    if token.expires_at is not None and now >= token.expires_at:
+        return None
+    if not token.user.active or role_in(session, token.user_id, token.company_id) is None:
+        return None
+    if token.last_used_at is None or now - token.last_used_at >= SESSION_TOUCH:
+        token.last_used_at = now
+        session.flush()
+    return token
+
+
+def revoke_token(
+    session: Session,
+    prefix: str,
+    now: datetime,
+    actor_id: int | None = None,
+    source: str | None = None,
+) -> ApiToken:
+    """Revoke the token with this prefix (as listed); revoking it again changes nothing."""
+    token = session.scalar(select(ApiToken).where(ApiToken.prefix == prefix.strip().lower()))
+    if token is None:
+        raise NotFound(f"no API token {prefix!r} (see `cobro tokens list`)")
+    if token.revoked_at is None:
+        token.revoked_at = now
+        session.flush()
+        record(
+            session,
+            "token.revoked",
+            at=now,
+            entity_type="api_token",
+            entity_id=token.id,
+            actor_id=actor_id,
+            company_id=token.company_id,
+            before={"prefix": token.prefix, "name": token.name},
+            source=source,
+        )
+    return token
+
+
+def list_tokens(session: Session, company_id: int | None = None) -> list[ApiToken]:
+    query = select(ApiToken).order_by(ApiToken.created_at, ApiToken.id)
+    if company_id is not None:
+        query = query.where(ApiToken.company_id == company_id)
+    return list(session.scalars(query))

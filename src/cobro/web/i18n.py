@@ -1,0 +1,82 @@
+"""The interface in English and Spanish. The language comes from the browser's Accept-Language
+for now (TODO(issue 4): the signed-in user's language first).
+
+The catalog is a dict: the English text is the key and the fallback, so a missing translation
+shows English, never a blank. Babel chooses the language among those offered."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from babel.core import negotiate_locale
+
+DEFAULT_LANGUAGE = "en"
+LANGUAGES = ("en", "es")
+
+Gettext = Callable[[str], str]
+
+CATALOG: dict[str, dict[str, str]] = {
+    "es": {
+        "Collections management": "Gestión de cobros",
+        "Skip to content": "Saltar al contenido",
+        "Companies in this database": "Empresas en esta base de datos",
+        "No company yet: run `cobro init` or `cobro demo`.": (
+            "Aún no hay empresas: ejecute `cobro init` o `cobro demo`."
+        ),
+        "Sign-in arrives with the users domain.": (
+            "El inicio de sesión llega con el dominio de usuarios."
+        ),
+        "Until then the web app shows no customer data.": (
+            "Hasta entonces la aplicación web no muestra datos de clientes."
+        ),
+        "JSON API documentation": "Documentación de la API JSON",
+        "Page not found": "Página no encontrada",
+        "There is no page at this address.": "No hay ninguna página en esta dirección.",
+        "Back to the home page": "Volver a la página de inicio",
+        "Database unavailable": "Base de datos no disponible",
+        "Something went wrong": "Algo ha salido mal",
+        "The error has been logged. Please try again later.": (
+            "El error ha quedado registrado. Inténtelo de nuevo más tarde."
+        ),
+        "Request refused": "Solicitud rechazada",
+        "Invalid input": "Datos no válidos",
+        "Conflict": "Conflicto",
+        "Error": "Error",
+    },
+}
+
+
+def negotiate(accept_language: str | None) -> str:
+    """The best of LANGUAGES for an Accept-Language header ("es-ES,es;q=0.9,en;q=0.8" → "es")."""
+    return negotiate_locale(preferred(accept_language), LANGUAGES, sep="-") or DEFAULT_LANGUAGE
+
+
+def preferred(accept_language: str | None) -> list[str]:
+    """The languages of an Accept-Language header, most wanted first; each also as its bare
+    language ("es-MX" then "es"), since Babel matches whole tags only."""
+    weighted: list[tuple[float, int, str]] = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and tag != "*" and quality > 0:
+            weighted.append((-quality, position, tag.lower()))
+    tags: list[str] = []
+    for _, _, tag in sorted(weighted):
+        for candidate in (tag, tag.split("-")[0]):
+            if candidate not in tags:
+                tags.append(candidate)
+    return tags
+
+
+def translator(language: str) -> Gettext:
+    messages = CATALOG.get(language, {})
+
+    def gettext(text: str) -> str:
+        return messages.get(text, text)
+
+    return gettext

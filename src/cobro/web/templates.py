@@ -1,0 +1,41 @@
+"""Jinja2 for the HTML pages: autoescaped, templates in cobro/web/templates/, each page given
+the request's language (`gettext`/`_`), its CSRF token and the static files' addresses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from cobro.web.i18n import negotiate, translator
+
+STATIC = Path(__file__).parent / "static"
+
+environment = Environment(
+    loader=PackageLoader("cobro.web", "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def language_of(request: Request) -> str:
+    return negotiate(request.headers.get("accept-language"))
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    language = language_of(request)
+    gettext = translator(language)
+    page = environment.get_template(name).render(
+        request=request,
+        lang=language,
+        gettext=gettext,
+        _=gettext,
+        csrf_token=getattr(request.state, "csrf_token", ""),
+        **context,
+    )
+    return HTMLResponse(page, status_code=status_code, headers={"Content-Language": language})

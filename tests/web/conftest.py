@@ -1,0 +1,113 @@
+"""The web app under test: in process (Starlette's TestClient) or served by uvicorn on a free
+loopback port, on a migrated database of its own (SQLite file, or a PostgreSQL schema when
+COBRO_TEST_DATABASE_URL says so), and a headless Chromium driven by Playwright.
+
+Browser tests need Debian's chromium (/usr/bin/chromium, installed by .ci/run): without it they
+are skipped locally and fail in CI (CI=true), where they must run."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, Playwright, sync_playwright
+
+from cobro.app import create_app
+from cobro.config import Settings
+from tests.support.databases import committing_database
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "web"
+SECRET = "a test secret, not for production"
+
+
+@pytest.fixture(scope="session")
+def web_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with committing_database(tmp_path_factory.mktemp("web")) as url:
+        yield url
+
+
+def app_on(url: str) -> FastAPI:
+    return create_app(Settings(database_url=url, company=None, secret_key=SECRET))
+
+
+@pytest.fixture
+def app(web_database_url: str) -> FastAPI:
+    return app_on(web_database_url)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    # raise_server_exceptions=False: answer as a real server would (the 500 page), not re-raise
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def live_server(web_database_url: str) -> Iterator[str]:
+    """The app served by uvicorn in a thread; yields its base URL."""
+    port = free_port()
+    config = uvicorn.Config(
+        app_on(web_database_url), host="127.0.0.1", port=port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("the web app did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[Playwright]:
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message}; CI must run the browser tests")
+        pytest.skip(message)
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver: Playwright) -> Iterator[Browser]:
+    browser = playwright_driver.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where browser tests save their screenshots (tests/artifacts/web, git-ignored)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

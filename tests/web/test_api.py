@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from cobro.company.service import create_company
+from cobro.db import make_engine, transaction
+from cobro.kit.pagination import MAX_LIMIT
+
+
+def test_health_says_the_app_and_its_database_are_up(client: TestClient) -> None:
+    response = client.get("/api/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_companies_are_listed_a_page_at_a_time(client: TestClient, web_database_url: str) -> None:
+    engine = make_engine(web_database_url)
+    with transaction(engine) as session:
+        for code in ("api-a", "api-b", "api-c"):
+            create_company(session, code, f"Company {code}", "ES", "EUR", "Europe/Madrid")
+    engine.dispose()
+
+    first = client.get("/api/companies", params={"limit": 2}).json()
+    codes = [company["code"] for company in first["items"]]
+    assert len(codes) == 2
+    assert first["next_offset"] == 2
+    rest = client.get("/api/companies", params={"limit": MAX_LIMIT, "offset": 2}).json()
+    every = codes + [company["code"] for company in rest["items"]]
+    assert {"api-a", "api-b", "api-c"} <= set(every)
+    assert every == sorted(every)
+    assert rest["next_offset"] is None
+    assert first["items"][0].keys() >= {"code", "name", "country", "currency", "timezone"}
+
+
+def test_a_limit_above_the_maximum_is_a_json_error_naming_the_field(client: TestClient) -> None:
+    response = client.get("/api/companies", params={"limit": MAX_LIMIT + 1})
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "limit"
+
+
+def test_the_openapi_schema_and_its_docs_are_under_api(client: TestClient) -> None:
+    schema = client.get("/api/openapi.json").json()
+    assert {"/api/health", "/api/companies"} <= schema["paths"].keys()
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200
+    assert "swagger" in docs.text.lower()

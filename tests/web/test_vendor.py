@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import hashlib
+import json
+
+from cobro.web.templates import STATIC
+
+VENDOR = STATIC / "vendor"
+
+
+def test_every_vendored_file_matches_its_recorded_hash() -> None:
+    record = json.loads((VENDOR / "vendor.json").read_text())
+    assert "htmx.min.js" in record
+    for name, entry in record.items():
+        digest = hashlib.sha256((VENDOR / name).read_bytes()).hexdigest()
+        assert digest == entry["sha256"], f"{name} differs from the file recorded in vendor.json"
+        assert entry["source"].startswith("https://registry.npmjs.org/")
+        assert entry["tarball_integrity"].startswith("sha512-")
+
+
+def test_the_pages_load_the_vendored_htmx() -> None:
+    base = (STATIC.parent / "templates" / "base.html").read_text()
+    assert 'src="/static/vendor/htmx.min.js"' in base
