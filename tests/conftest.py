@@ -12,7 +12,9 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from cobro.auth import passwords
 from cobro.db import make_engine, upgrade
+from tests.support.passwords import CHEAP_HASHER
 
 # Rich sizes its consoles when cobro.edge is imported: make CLI output wide enough to assert on.
 os.environ.setdefault("COLUMNS", "200")
@@ -69,3 +71,12 @@ def session(engine: Engine) -> Iterator[Session]:
         db.close()
         outer.rollback()
         connection.close()
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashing() -> Iterator[None]:
+    """Every test hashes passwords with `CHEAP_HASHER` (argon2 is slow on purpose)."""
+    saved = passwords.HASHER
+    passwords.HASHER = CHEAP_HASHER
+    yield
+    passwords.HASHER = saved

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from typing import NoReturn
 
 import typer
+from rich import box
 from rich.console import Console
+from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from cobro.company.models import Company
-from cobro.company.service import get_company
+from cobro.company.service import get_company, list_companies
 from cobro.config import load_settings
 from cobro.db import describe_db_error, make_engine, transaction
 from cobro.errors import CobroError
@@ -56,6 +58,27 @@ def unit_of_work(dry_run: bool = False, writes: bool = False) -> Iterator[Sessio
 
 def company_of(session: Session, code: str | None) -> Company:
     return get_company(session, code or load_settings().company)
+
+
+def company_codes(session: Session) -> dict[int, str]:
+    """{company id: code} of every company, to name companies in lists."""
+    return {c.id: c.code for c in list_companies(session)}
+
+
+def company_filter(session: Session, code: str | None) -> int | None:
+    """The id of the company `code` names; None (every company) when no code is given."""
+    return company_of(session, code).id if code else None
+
+
+def print_rows(headings: Sequence[str], rows: Sequence[Sequence[str]], noun: str) -> None:
+    """A plain table of `rows`, then how many there are: "3 users."."""
+    table = Table(box=box.SIMPLE_HEAD)
+    for heading in headings:
+        table.add_column(heading)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    console.print(f"{len(rows)} {noun}.")
 
 
 def fail(message: str) -> NoReturn:

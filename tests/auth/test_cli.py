@@ -3,6 +3,7 @@ file: output, exit codes, one-line errors."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,12 @@ from cobro.auth.tokens import resolve_token
 from cobro.cli import app
 from cobro.db import make_engine, transaction
 from cobro.kit.dates import utcnow
+from tests.factories.access import PASSWORD
 from tests.factories.ledger import make_company
-from tests.support.cli import _runner, acme, cli_database, run_cli
+from tests.support.cli import acme, cli_database, cli_ok, cli_refused
 
-PASSWORD = "correct horse battery"
+ok = partial(cli_ok, app)
+refused = partial(cli_refused, app)
 
 
 @pytest.fixture
@@ -27,37 +30,20 @@ def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return url
 
 
-def ok(*args: str) -> str:
-    code, output = run_cli(app, *args)
-    assert code == 0, output
-    return output
-
-
-def refused(*args: str) -> str:
-    code, output = run_cli(app, *args)
-    assert code == 1, output
-    return output
-
-
 def add(email: str, role: str = "collector", company: str = "acme") -> str:
-    result = _runner.invoke(
-        app,
-        ["users", "add", email, "--name", "Ana", "--role", role, "-c", company, "--password-stdin"],
-        input=PASSWORD + "\n",
-    )
-    assert result.exit_code == 0, result.output
-    return result.output
+    return ok(
+        "users", "add", email, "--name", "Ana", "--role", role, "-c", company, "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )  # fmt: skip
 
 
 def test_a_user_is_added_with_a_prompted_password(db_url: str) -> None:
-    result = _runner.invoke(
-        app,
-        ["users", "add", "Ana@Example.com", "--name", "Ana", "--role", "admin", "-c", "acme"],
-        input=f"{PASSWORD}\n{PASSWORD}\n",
-    )
-    assert result.exit_code == 0, result.output
-    assert "User ana@example.com added: admin in acme." in result.output
-    assert PASSWORD not in result.output
+    output = ok(
+        "users", "add", "Ana@Example.com", "--name", "Ana", "--role", "admin", "-c", "acme",
+        stdin=f"{PASSWORD}\n{PASSWORD}\n",
+    )  # fmt: skip
+    assert "User ana@example.com added: admin in acme." in output
+    assert PASSWORD not in output
     engine = make_engine(db_url)
     try:
         with transaction(engine) as session:
@@ -91,25 +77,21 @@ def test_mistakes_are_one_line_errors(db_url: str) -> None:
     assert "several companies" in refused(
         "users", "add", "bo@example.com", "--name", "Bo", "--role", "admin", "--password-stdin"
     )
-    again = _runner.invoke(
-        app,
-        ["users", "add", "ANA@example.com", "--name", "A", "--role", "admin", "-c", "acme",
-         "--password-stdin"],
-        input=PASSWORD + "\n",
+    again = refused(
+        "users", "add", "ANA@example.com", "--name", "A", "--role", "admin", "-c", "acme",
+        "--password-stdin", stdin=PASSWORD + "\n",
     )  # fmt: skip
-    assert again.exit_code == 1
-    assert "a user with email 'ana@example.com' already exists" in again.output
+    assert "a user with email 'ana@example.com' already exists" in again
     assert "role 'boss'" in refused(
         "users", "grant", "ana@example.com", "--role", "boss", "-c", "acme"
     )
     assert "no user 'bob@example.com'" in refused("users", "unlock", "bob@example.com")
     assert "no API token 'abc'" in refused("tokens", "revoke", "abc")
-    result = _runner.invoke(
-        app, ["users", "add", "bo@example.com", "--name", "Bo", "--role", "viewer", "-c", "acme",
-              "--password-stdin"], input="short\n",
+    weak = refused(
+        "users", "add", "bo@example.com", "--name", "Bo", "--role", "viewer", "-c", "acme",
+        "--password-stdin", stdin="short\n",
     )  # fmt: skip
-    assert result.exit_code == 1
-    assert "password: use at least 12 characters" in result.output
+    assert "password: use at least 12 characters" in weak
 
 
 def test_a_token_is_printed_once_listed_without_its_secret_and_revoked(db_url: str) -> None:

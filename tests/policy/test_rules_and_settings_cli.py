@@ -4,6 +4,7 @@ migrated SQLite file: output, exit codes, one-line errors, nothing written on a 
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from cobro.cli import app
 from cobro.db import make_engine, transaction
 from cobro.policy.models import ChaseSetting, PolicyRule
 from tests.factories.ledger import make_customer, make_invoice
-from tests.support.cli import acme, cli_database, run_cli
+from tests.support.cli import acme, cli_database, cli_ok, cli_refused
 
 
 @pytest.fixture
@@ -40,16 +41,8 @@ def rows(url: str, model: type[PolicyRule] | type[ChaseSetting]) -> list[tuple[o
         engine.dispose()
 
 
-def ok(*args: str) -> str:
-    code, output = run_cli(app, *args)
-    assert code == 0, output
-    return output
-
-
-def refused(*args: str) -> str:
-    code, output = run_cli(app, *args)
-    assert code == 1, output
-    return output
+ok = partial(cli_ok, app)
+refused = partial(cli_refused, app)
 
 
 # ---- assignment rules ---------------------------------------------------------------------------

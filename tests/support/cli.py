@@ -41,8 +41,23 @@ def acme(url: str) -> Iterator[tuple[Session, Company]]:
         engine.dispose()
 
 
-def run_cli(app: typer.Typer, *args: str) -> tuple[int, str]:
-    """Run a command as a user does: its exit code and output. A traceback is never an answer."""
-    result = _runner.invoke(app, list(args))
+def run_cli(app: typer.Typer, *args: str, stdin: str | None = None) -> tuple[int, str]:
+    """Run a command as a user does (typing `stdin`, if given): its exit code and output. A
+    traceback is never an answer."""
+    result = _runner.invoke(app, list(args), input=stdin)
     assert "Traceback" not in result.output
     return result.exit_code, result.output
+
+
+def cli_ok(app: typer.Typer, *args: str, stdin: str | None = None) -> str:
+    """The output of a command that must succeed."""
+    code, output = run_cli(app, *args, stdin=stdin)
+    assert code == 0, output
+    return output
+
+
+def cli_refused(app: typer.Typer, *args: str, stdin: str | None = None) -> str:
+    """The output of a command that must end in a one-line user error (exit code 1)."""
+    code, output = run_cli(app, *args, stdin=stdin)
+    assert code == 1, output
+    return output

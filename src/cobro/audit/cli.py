@@ -6,12 +6,9 @@ import json
 from datetime import UTC, datetime, time
 
 import typer
-from rich import box
-from rich.table import Table
 
 from cobro.audit.service import list_events
-from cobro.company.service import list_companies
-from cobro.edge import cli_errors, company_of, console, unit_of_work
+from cobro.edge import cli_errors, company_codes, company_filter, print_rows, unit_of_work
 from cobro.kit.dates import parse_date
 
 audit_app = typer.Typer(help="The append-only audit trail.", no_args_is_help=True)
@@ -28,8 +25,7 @@ def audit_list(
     """Who did what and when: sign-ins, roles, tokens, passwords."""
     with cli_errors(), unit_of_work() as session:
         start = datetime.combine(parse_date(since), time(), UTC) if since else None
-        codes = {c.id: c.code for c in list_companies(session)}
-        owner = company_of(session, company) if company else None
+        codes = company_codes(session)
         rows = [
             (
                 f"{e.at:%Y-%m-%d %H:%M:%S}",
@@ -40,15 +36,10 @@ def audit_list(
                 _changes(e.before, e.after),
                 e.source or "",
             )
-            for e in list_events(session, owner.id if owner else None, start, limit)
+            for e in list_events(session, company_filter(session, company), start, limit)
         ]
-    table = Table(box=box.SIMPLE_HEAD)
-    for heading in ("at (UTC)", "action", "actor", "company", "entity", "change", "source"):
-        table.add_column(heading)
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
-    console.print(f"{len(rows)} events.")
+    headings = ("at (UTC)", "action", "actor", "company", "entity", "change", "source")
+    print_rows(headings, rows, "events")
 
 
 def _changes(before: object, after: object) -> str:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 
 import typer
-from rich import box
-from rich.table import Table
 
 from cobro.auth.rules import ROLES, SCOPES
 from cobro.auth.service import (
@@ -21,8 +20,16 @@ from cobro.auth.service import (
     roles_of,
     unlock,
 )
-from cobro.company.service import list_companies
-from cobro.edge import CompanyOption, cli_errors, company_of, console, unit_of_work
+from cobro.edge import (
+    CompanyOption,
+    cli_errors,
+    company_codes,
+    company_filter,
+    company_of,
+    console,
+    print_rows,
+    unit_of_work,
+)
 from cobro.kit.dates import utcnow
 
 users_app = typer.Typer(help="People who sign in, and their role in each company.")
@@ -30,6 +37,7 @@ tokens_app = typer.Typer(help="API tokens for programs (shown once, stored hashe
 
 RoleOption = typer.Option(..., "--role", "-r", help=f"One of {', '.join(ROLES)}.")
 ScopeOption = typer.Option(["read"], "--scope", "-s", help=f"Repeat for more: {', '.join(SCOPES)}.")
+AnyCompanyOption = typer.Option(None, "--company", "-c")
 CLI = "cli"
 
 
@@ -37,6 +45,10 @@ def _password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+def _minute(at: datetime | None) -> str:
+    return f"{at:%Y-%m-%d %H:%M}" if at else "never"
 
 
 @users_app.command("add")
@@ -62,12 +74,11 @@ def add_user(
 
 
 @users_app.command("list")
-def users_list(company: str | None = typer.Option(None, "--company", "-c")) -> None:
+def users_list(company: str | None = AnyCompanyOption) -> None:
     """Users, their roles per company, and whether they are locked."""
     now = utcnow()
     with cli_errors(), unit_of_work() as session:
-        codes = {c.id: c.code for c in list_companies(session)}
-        owner = company_of(session, company) if company else None
+        codes = company_codes(session)
         rows = [
             (
                 u.email,
@@ -77,17 +88,11 @@ def users_list(company: str | None = typer.Option(None, "--company", "-c")) -> N
                 f"until {u.locked_until:%Y-%m-%d %H:%M} UTC"
                 if u.locked_until and u.locked_until > now
                 else "",
-                f"{u.last_login_at:%Y-%m-%d %H:%M}" if u.last_login_at else "never",
+                _minute(u.last_login_at),
             )
-            for u in list_users(session, owner.id if owner else None)
+            for u in list_users(session, company_filter(session, company))
         ]
-    table = Table(box=box.SIMPLE_HEAD)
-    for heading in ("email", "name", "roles", "active", "locked", "last sign-in"):
-        table.add_column(heading)
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
-    console.print(f"{len(rows)} users.")
+    print_rows(("email", "name", "roles", "active", "locked", "last sign-in"), rows, "users")
 
 
 @users_app.command("grant")
@@ -143,12 +148,11 @@ def tokens_create(
 
 
 @tokens_app.command("list")
-def tokens_list(company: str | None = typer.Option(None, "--company", "-c")) -> None:
+def tokens_list(company: str | None = AnyCompanyOption) -> None:
     """API tokens (never their secrets)."""
     now = utcnow()
     with cli_errors(), unit_of_work() as session:
-        codes = {c.id: c.code for c in list_companies(session)}
-        owner = company_of(session, company) if company else None
+        codes = company_codes(session)
         rows = [
             (
                 t.prefix,
@@ -156,22 +160,17 @@ def tokens_list(company: str | None = typer.Option(None, "--company", "-c")) -> 
                 t.user.email,
                 codes[t.company_id],
                 ", ".join(t.scopes),
-                f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never",
+                _minute(t.last_used_at),
                 "revoked"
                 if t.revoked_at
                 else "expired"
                 if t.expires_at and t.expires_at <= now
                 else "active",
             )
-            for t in list_tokens(session, owner.id if owner else None)
+            for t in list_tokens(session, company_filter(session, company))
         ]
-    table = Table(box=box.SIMPLE_HEAD)
-    for heading in ("prefix", "name", "user", "company", "scopes", "last used", "state"):
-        table.add_column(heading)
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
-    console.print(f"{len(rows)} tokens.")
+    headings = ("prefix", "name", "user", "company", "scopes", "last used", "state")
+    print_rows(headings, rows, "tokens")
 
 
 @tokens_app.command("revoke")

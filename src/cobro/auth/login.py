@@ -19,12 +19,12 @@ from typing import NoReturn
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cobro.audit.service import record
 from cobro.auth.errors import NotAuthenticated, TooManyAttempts
+from cobro.auth.events import record_change
 from cobro.auth.models import LoginAttempt, User
 from cobro.auth.passwords import burn_time, verify_password
 from cobro.auth.rules import IP_WINDOW, ip_allowed_from, is_locked, lock_until, normalize_email
-from cobro.auth.users import find_user
+from cobro.auth.users import find_user, lift_lockout
 from cobro.errors import Invalid
 
 
@@ -59,32 +59,21 @@ def authenticate(
         until = lock_until(user.failed_logins, now)
         if until is not None:
             user.locked_until = until
-            record(
+            record_change(
                 session,
                 "user.locked",
-                at=now,
-                entity_type="user",
-                entity_id=user.id,
+                now,
+                user,
                 after={"failed_logins": user.failed_logins, "locked_until": until.isoformat()},
                 source=ip,
             )
         _failed(session, clean, user, "password", now, ip)
     if rehashed is not None:  # stored with outdated parameters: upgrade it now
         user.password_hash = rehashed
-    user.failed_logins = 0
-    user.locked_until = None
+    lift_lockout(user)
     user.last_login_at = now
     session.add(LoginAttempt(at=now, source_ip=ip, email=clean, succeeded=True))
-    session.flush()
-    record(
-        session,
-        "user.login",
-        at=now,
-        entity_type="user",
-        entity_id=user.id,
-        actor_id=user.id,
-        source=ip,
-    )
+    record_change(session, "user.login", now, user, actor_id=user.id, source=ip)
     return user
 
 
@@ -92,14 +81,7 @@ def _failed(
     session: Session, email: str, user: User | None, reason: str, now: datetime, ip: str
 ) -> NoReturn:
     session.add(LoginAttempt(at=now, source_ip=ip, email=email, succeeded=False))
-    session.flush()
-    record(
-        session,
-        "user.login_failed",
-        at=now,
-        entity_type="user",
-        entity_id=user.id if user else None,
-        after={"email": email, "reason": reason},
-        source=ip,
+    record_change(
+        session, "user.login_failed", now, user, after={"email": email, "reason": reason}, source=ip
     )
     raise NotAuthenticated()

@@ -1,6 +1,6 @@
 """Password hashing: argon2id through pwdlib, with the library's recommended parameters
 (argon2-cffi's RFC 9106 profile: time cost 3, 64 MiB, parallelism 4). Tests swap `HASHER` for a
-cheap one (tests/auth/conftest.py); nothing else should."""
+cheap one (tests/conftest.py); nothing else should."""
 
 from __future__ import annotations
 
@@ -35,6 +35,12 @@ def burn_time(password: str) -> None:
 def digest(secret: str) -> str:
     """SHA-256 (hex) of a random token: enough for secrets with 256 bits of entropy."""
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_secret() -> tuple[str, str]:
+    """A random 256-bit token to hand out once, and its digest: the only thing to store."""
+    plain = secrets.token_urlsafe(32)
+    return plain, digest(plain)
 
 
 def same(a: str, b: str) -> bool:

@@ -5,18 +5,17 @@ returns it to the caller, which must never show it to the person asking."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cobro.audit.service import record
+from cobro.auth.events import record_change
 from cobro.auth.models import PasswordReset, User
-from cobro.auth.passwords import digest
+from cobro.auth.passwords import digest, new_secret
 from cobro.auth.rules import RESET_VALID
 from cobro.auth.sessions import close_sessions_of
-from cobro.auth.users import find_user, set_password
+from cobro.auth.users import find_user, lift_lockout, set_password
 from cobro.errors import Invalid
 
 INVALID_RESET = "this password reset link is invalid, used or expired: ask for a new one"
@@ -30,20 +29,12 @@ def request_reset(
     user = find_user(session, email)
     if user is None or not user.active:
         return None
-    token = secrets.token_urlsafe(32)
+    token, token_hash = new_secret()
     reset = PasswordReset(
-        user_id=user.id, token_hash=digest(token), created_at=now, expires_at=now + RESET_VALID
+        user_id=user.id, token_hash=token_hash, created_at=now, expires_at=now + RESET_VALID
     )
     session.add(reset)
-    session.flush()
-    record(
-        session,
-        "user.password_reset_requested",
-        at=now,
-        entity_type="user",
-        entity_id=user.id,
-        source=source,
-    )
+    record_change(session, "user.password_reset_requested", now, user, source=source)
     return token
 
 
@@ -66,16 +57,13 @@ def reset_password(
     ).all()
     for each in pending:
         each.used_at = now
-    user.failed_logins = 0
-    user.locked_until = None
+    lift_lockout(user)
     closed = close_sessions_of(session, user, now)
-    session.flush()
-    record(
+    record_change(
         session,
         "user.password_reset",
-        at=now,
-        entity_type="user",
-        entity_id=user.id,
+        now,
+        user,
         actor_id=user.id,
         after={"sessions_closed": closed},
         source=source,

@@ -9,10 +9,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cobro.audit.service import record
 from cobro.auth.errors import Forbidden
+from cobro.auth.events import record_change
 from cobro.auth.models import User, WebSession
-from cobro.auth.passwords import digest
+from cobro.auth.passwords import digest, new_secret
 from cobro.auth.rules import SESSION_TOUCH, session_expiry
 from cobro.auth.users import role_in
 
@@ -22,11 +22,10 @@ def open_session(
 ) -> tuple[str, WebSession]:
     """A new session of `user` working in `company_id` (where they must have a role):
     (the token to put in the cookie, shown nowhere else; the row)."""
-    if role_in(session, user.id, company_id) is None:
-        raise Forbidden("this user has no role in that company")
-    token = secrets.token_urlsafe(32)
+    _check_role(session, user.id, company_id)
+    token, token_hash = new_secret()
     web_session = WebSession(
-        id=digest(token),
+        id=token_hash,
         user_id=user.id,
         company_id=company_id,
         created_at=now,
@@ -42,12 +41,8 @@ def open_session(
 def resolve_session(session: Session, token: str | None, now: datetime) -> WebSession | None:
     """The live session of a cookie's token, its expiry slid forward; None when the token is
     unknown, the session expired, was closed, or its user lost their role or was deactivated."""
-    if not token:
-        return None
-    web_session = session.get(WebSession, digest(token))
-    if web_session is None or web_session.revoked_at is not None:
-        return None
-    if now >= web_session.expires_at:
+    web_session = _not_closed(session, token)
+    if web_session is None or now >= web_session.expires_at:
         return None
     if not web_session.user.active:
         return None
@@ -64,19 +59,15 @@ def close_session(
     session: Session, token: str | None, now: datetime, source: str | None = None
 ) -> None:
     """Sign out: the token stops working. Unknown or already closed: nothing to do."""
-    if not token:
-        return
-    web_session = session.get(WebSession, digest(token))
-    if web_session is None or web_session.revoked_at is not None:
+    web_session = _not_closed(session, token)
+    if web_session is None:
         return
     web_session.revoked_at = now
-    session.flush()
-    record(
+    record_change(
         session,
         "session.closed",
-        at=now,
-        entity_type="user",
-        entity_id=web_session.user_id,
+        now,
+        web_session.user,
         actor_id=web_session.user_id,
         company_id=web_session.company_id,
         source=source,
@@ -98,9 +89,23 @@ def switch_company(
     session: Session, web_session: WebSession, company_id: int, now: datetime
 ) -> WebSession:
     """Work in another of the user's companies within the same session."""
-    if role_in(session, web_session.user_id, company_id) is None:
-        raise Forbidden("this user has no role in that company")
+    _check_role(session, web_session.user_id, company_id)
     web_session.company_id = company_id
     web_session.last_seen_at = now
     session.flush()
     return web_session
+
+
+def _not_closed(session: Session, token: str | None) -> WebSession | None:
+    """The session of a cookie's token; None when there is no token, or it is unknown or closed."""
+    if not token:
+        return None
+    web_session = session.get(WebSession, digest(token))
+    if web_session is None or web_session.revoked_at is not None:
+        return None
+    return web_session
+
+
+def _check_role(session: Session, user_id: int, company_id: int) -> None:
+    if role_in(session, user_id, company_id) is None:
+        raise Forbidden("this user has no role in that company")

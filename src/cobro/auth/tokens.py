@@ -11,10 +11,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cobro.audit.service import record
 from cobro.auth.errors import Forbidden
+from cobro.auth.events import record_change
 from cobro.auth.models import ApiToken, User
-from cobro.auth.passwords import digest, same
+from cobro.auth.passwords import digest, new_secret, same
 from cobro.auth.rules import SESSION_TOUCH, TOKEN_PREFIX, check_scopes, split_token
 from cobro.auth.users import role_in
 from cobro.company.models import Company
@@ -41,31 +41,29 @@ def create_token(
     if expires_at is not None and expires_at <= now:
         raise Invalid("expires: the token would be expired already", field="expires_at")
     prefix = secrets.token_hex(4)
-    while session.scalar(select(ApiToken.id).where(ApiToken.prefix == prefix)) is not None:
+    while _by_prefix(session, prefix) is not None:
         prefix = secrets.token_hex(4)
-    secret = secrets.token_urlsafe(32)
+    secret, secret_hash = new_secret()
     token = ApiToken(
         user_id=user.id,
         company_id=company.id,
         name=name.strip(),
         scopes=chosen,
         prefix=prefix,
-        secret_hash=digest(secret),
+        secret_hash=secret_hash,
         created_at=now,
         expires_at=expires_at,
     )
     session.add(token)
-    session.flush()
-    record(
+    record_change(
         session,
         "token.created",
-        at=now,
-        entity_type="api_token",
-        entity_id=token.id,
+        now,
+        token,
         actor_id=actor_id,
         company_id=company.id,
-        after={"user": user.email, "name": token.name, "prefix": prefix, "scopes": chosen},
         source=source,
+        after={"user": user.email, "name": token.name, "prefix": prefix, "scopes": chosen},
     )
     return f"{TOKEN_PREFIX}_{prefix}_{secret}", token
 
@@ -77,7 +75,7 @@ def resolve_token(session: Session, plain: str | None, now: datetime) -> ApiToke
     if parts is None:
         return None
     prefix, secret = parts
-    token = session.scalar(select(ApiToken).where(ApiToken.prefix == prefix))
+    token = _by_prefix(session, prefix)
     if token is None or not same(token.secret_hash, digest(secret)):
         return None
     if token.revoked_at is not None:
@@ -100,22 +98,20 @@ def revoke_token(
     source: str | None = None,
 ) -> ApiToken:
     """Revoke the token with this prefix (as listed); revoking it again changes nothing."""
-    token = session.scalar(select(ApiToken).where(ApiToken.prefix == prefix.strip().lower()))
+    token = _by_prefix(session, prefix.strip().lower())
     if token is None:
         raise NotFound(f"no API token {prefix!r} (see `cobro tokens list`)")
     if token.revoked_at is None:
         token.revoked_at = now
-        session.flush()
-        record(
+        record_change(
             session,
             "token.revoked",
-            at=now,
-            entity_type="api_token",
-            entity_id=token.id,
+            now,
+            token,
             actor_id=actor_id,
             company_id=token.company_id,
-            before={"prefix": token.prefix, "name": token.name},
             source=source,
+            before={"prefix": token.prefix, "name": token.name},
         )
     return token
 
@@ -125,3 +121,7 @@ def list_tokens(session: Session, company_id: int | None = None) -> list[ApiToke
     if company_id is not None:
         query = query.where(ApiToken.company_id == company_id)
     return list(session.scalars(query))
+
+
+def _by_prefix(session: Session, prefix: str) -> ApiToken | None:
+    return session.scalar(select(ApiToken).where(ApiToken.prefix == prefix))

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cobro.audit.service import record
 from cobro.auth.errors import NotAuthenticated
+from cobro.auth.events import record_change
 from cobro.auth.models import Membership, User
 from cobro.auth.passwords import hash_password, verify_password
 from cobro.auth.rules import (
@@ -52,13 +52,11 @@ def create_user(
         failed_logins=0,
     )
     session.add(user)
-    session.flush()
-    record(
+    record_change(
         session,
         "user.created",
-        at=now,
-        entity_type="user",
-        entity_id=user.id,
+        now,
+        user,
         actor_id=actor_id,
         company_id=company.id if company else None,
         after={"email": user.email, "name": user.name, "language": user.language},
@@ -105,6 +103,12 @@ def role_in(session: Session, user_id: int, company_id: int) -> str | None:
     )
 
 
+def _membership(session: Session, user: User, company: Company) -> Membership | None:
+    return session.scalar(
+        select(Membership).where(Membership.user_id == user.id, Membership.company_id == company.id)
+    )
+
+
 def grant(
     session: Session,
     user: User,
@@ -116,27 +120,23 @@ def grant(
 ) -> Membership:
     """Give `user` `role` in `company` (changing the role they had there, if any)."""
     chosen = check_role(role)
-    membership = session.scalar(
-        select(Membership).where(Membership.user_id == user.id, Membership.company_id == company.id)
-    )
+    membership = _membership(session, user, company)
     before = None if membership is None else {"role": membership.role}
     if membership is None:
         membership = Membership(user_id=user.id, company_id=company.id, role=chosen, created_at=now)
         session.add(membership)
     else:
         membership.role = chosen
-    session.flush()
-    record(
+    record_change(
         session,
         "membership.granted",
-        at=now,
-        entity_type="membership",
-        entity_id=membership.id,
+        now,
+        membership,
         actor_id=actor_id,
         company_id=company.id,
+        source=source,
         before=before,
         after={"user": user.email, "role": chosen},
-        source=source,
     )
     return membership
 
@@ -151,21 +151,18 @@ def revoke(
 ) -> None:
     """Take away the user's role in `company`: their sessions and tokens there stop working
     at their next request (resolve_session and resolve_token check the membership)."""
-    membership = session.scalar(
-        select(Membership).where(Membership.user_id == user.id, Membership.company_id == company.id)
-    )
+    membership = _membership(session, user, company)
     if membership is None:
         raise NotFound(f"{user.email} has no role in company {company.code!r}")
-    record(
+    record_change(
         session,
         "membership.revoked",
-        at=now,
-        entity_type="membership",
-        entity_id=membership.id,
+        now,
+        membership,
         actor_id=actor_id,
         company_id=company.id,
-        before={"user": user.email, "role": membership.role},
         source=source,
+        before={"user": user.email, "role": membership.role},
     )
     session.delete(membership)
     session.flush()
@@ -183,20 +180,23 @@ def unlock(
         "failed_logins": user.failed_logins,
         "locked_until": user.locked_until.isoformat() if user.locked_until else None,
     }
-    user.failed_logins = 0
-    user.locked_until = None
-    session.flush()
-    record(
+    lift_lockout(user)
+    record_change(
         session,
         "user.unlocked",
-        at=now,
-        entity_type="user",
-        entity_id=user.id,
+        now,
+        user,
         actor_id=actor_id,
         before=before,
         after={"failed_logins": 0, "locked_until": None},
         source=source,
     )
+
+
+def lift_lockout(user: User) -> None:
+    """Forget the failed sign-ins and end any lock."""
+    user.failed_logins = 0
+    user.locked_until = None
 
 
 def set_password(session: Session, user: User, password: str) -> None:
@@ -219,12 +219,4 @@ def change_password(
     if not ok:
         raise NotAuthenticated("the current password is wrong")
     set_password(session, user, new)
-    record(
-        session,
-        "user.password_changed",
-        at=now,
-        entity_type="user",
-        entity_id=user.id,
-        actor_id=user.id,
-        source=source,
-    )
+    record_change(session, "user.password_changed", now, user, actor_id=user.id, source=source)
