@@ -33,6 +33,7 @@ run: $(STAMP)
 	@echo "  $(BIN)/cobro import invoices FILE.csv      # your own ledger (see docs/user-guide.md)"
 	@echo "  $(BIN)/cobro --help"
 	@echo
+	$(BIN)/cobro demo --if-missing --logins
 	$(BIN)/cobro serve --host 127.0.0.1 --port 8000
 
 ## make lint: formatting, lint, types and the import contracts

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from cobro.company.endpoints import router as companies_router
 from cobro.config import Settings, load_settings
+from cobro.customer.endpoints import router as customers_router
 from cobro.endpoint import Database
 from cobro.web import health, pages
 from cobro.web.errors import install_error_handlers
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api = APIRouter(prefix="/api")
     api.include_router(health.router)
     api.include_router(companies_router)
+    api.include_router(customers_router)
     app.include_router(api)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -1,31 +1,50 @@
 """What every HTTP endpoint needs at the edge (the web counterpart of `cobro.edge`): the
-request's unit of work and the page it asks for.
+request's unit of work, who is asking, and the page it asks for.
 
     @router.get("/things")
-    def list_things(session: DbSession, page: Paging) -> ThingPage: ...
+    def list_things(session: DbSession, caller: Reader, page: Paging) -> ThingPage:
+        ...things of caller.company_id only...
 
 `DbSession` is one transaction per request: committed when the endpoint returns (before the
 response is sent, so a failed commit never answers 200), rolled back when it raises. Endpoints
 build their response models inside the function: the session is closed afterwards.
 
-TODO(issue 4): `CurrentUser` (the signed-in user and the companies they may see) joins these
-dependencies when the auth domain lands; list endpoints then filter by the user's companies.
+`CurrentUser` is the `Caller`: a user working in one company with one role, found per request
+in exactly one of two ways:
+- a request with an `Authorization` header is a program: the header must be
+  `Bearer cobro_<prefix>_<secret>`, a live API token (`resolve_token`), and the token's scopes
+  limit what it may do (`auth.rules.token_can`); cookies are then IGNORED, so a bogus header
+  can never ride on a browser's session (this is also why the CSRF middleware may leave such
+  requests alone: a cross-site form cannot set that header);
+- otherwise the session cookie (`cobro_session`, HttpOnly, SameSite=Lax, Secure over https)
+  holds a web session's token (`resolve_session`).
+Neither: `SignInRequired`, answered 401 JSON under /api and a redirect to /login elsewhere
+(cobro.web.errors). `require("work")` adds a permission check (`auth.rules.can`): 403.
+Every domain query takes `caller.company_id`, never a company named by the request.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from cobro.auth.errors import Forbidden
+from cobro.auth.models import User, WebSession
+from cobro.auth.rules import can, token_can
+from cobro.auth.service import resolve_session, resolve_token, roles_of
 from cobro.db import describe_db_error, make_engine, transaction
-from cobro.errors import DatabaseUnavailable
+from cobro.errors import CobroError, DatabaseUnavailable
+from cobro.kit.dates import utcnow
 from cobro.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
+
+SESSION_COOKIE = "cobro_session"
 
 
 class Database:
@@ -78,3 +97,100 @@ def page_request(
 
 
 Paging = Annotated[PageRequest, Depends(page_request)]
+
+
+# ---- who is asking ------------------------------------------------------------------------------
+
+
+class SignInRequired(CobroError):
+    """No valid session cookie or API token: 401 under /api, the sign-in page elsewhere."""
+
+    status = 401
+
+    def __init__(self, message: str = "sign in first, or send a valid API token") -> None:
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The user behind a request, the one company they work in for it, and their role there.
+    `scopes` is None for a signed-in browser (all its role allows), else the API token's."""
+
+    user: User
+    company_id: int
+    role: str
+    scopes: tuple[str, ...] | None = None
+    web_session: WebSession | None = None
+
+    def can(self, permission: str) -> bool:
+        if self.scopes is None:
+            return can(self.role, permission)
+        return token_can(self.role, self.scopes, permission)
+
+    def company_ids(self, session: Session) -> list[int]:
+        """The companies this caller may see: a token its own one, a browser every company
+        of its user."""
+        if self.scopes is not None:
+            return [self.company_id]
+        return sorted(roles_of(session, self.user))
+
+
+def bearer_of(request: Request) -> str | None:
+    """The token of `Authorization: Bearer …`; "" for any other Authorization header (which
+    then authenticates nothing); None without the header."""
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, value = header.strip().partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else ""
+
+
+def session_token_of(request: Request) -> str | None:
+    """The session cookie's token, unless the request carries an Authorization header: then
+    cookies are not looked at (see the module's docstring)."""
+    if "authorization" in request.headers:
+        return None
+    return request.cookies.get(SESSION_COOKIE) or None
+
+
+def current_user(request: Request, session: DbSession) -> Caller:
+    now = utcnow()
+    bearer = bearer_of(request)
+    if bearer is not None:
+        token = resolve_token(session, bearer, now) if bearer else None
+        if token is None:
+            raise SignInRequired("the API token is missing, malformed, revoked or expired")
+        role = _role(session, token.user, token.company_id)
+        return Caller(token.user, token.company_id, role, tuple(token.scopes))
+    web_session = resolve_session(session, session_token_of(request), now)
+    if web_session is None:
+        raise SignInRequired()
+    role = _role(session, web_session.user, web_session.company_id)
+    return Caller(web_session.user, web_session.company_id, role, None, web_session)
+
+
+def _role(session: Session, user: User, company_id: int) -> str:
+    role = roles_of(session, user).get(company_id)
+    if role is None:  # resolve_* checked it; a concurrent revoke lands here
+        raise SignInRequired()
+    return role
+
+
+CurrentUser = Annotated[Caller, Depends(current_user)]
+
+
+def require(permission: str) -> Any:
+    """`caller: Annotated[Caller, require("work")]`: the caller, when their role (and token
+    scopes) allow `permission`; else 403."""
+    can("admin", permission)  # an unknown permission is a bug: fail when the route is declared
+
+    def allowed(caller: CurrentUser) -> Caller:
+        if not caller.can(permission):
+            raise Forbidden(f"your role or API token does not allow {permission!r}")
+        return caller
+
+    return Depends(allowed)
+
+
+Reader = Annotated[Caller, require("read")]
+Worker = Annotated[Caller, require("work")]

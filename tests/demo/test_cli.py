@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,8 @@ import typer
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from cobro.auth.errors import NotAuthenticated
+from cobro.auth.service import authenticate, role_in
 from cobro.company.models import Company
 from cobro.db import make_engine, transaction, upgrade
 from cobro.demo.cli import demo_command
@@ -96,3 +100,29 @@ def test_user_errors_are_one_clear_line(db_url: str, args: list[str], message: s
     assert result.exit_code == 1
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_logins_get_new_passwords_each_time_and_only_the_latest_signs_in(db_url: str) -> None:
+    args = ["demo", "--customers", "5", "--invoices", "20", "--if-missing", "--logins"]
+    first, second = runner.invoke(app, args), runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert second.exit_code == 0, second.output
+    assert "already exists" in second.output
+    found = [re.findall(r"(\w+)\s+(\S+@demo\.example)\s+(\S+)", r.output) for r in (first, second)]
+    assert [(role, email) for role, email, _ in found[1]] == [
+        ("admin", "admin@demo.example"),
+        ("collector", "collector@demo.example"),
+    ]
+    old, new = found[0][1][2], found[1][1][2]
+    assert old != new
+    engine = make_engine(db_url)
+    now = datetime.now(UTC)
+    try:
+        with transaction(engine) as session:
+            user = authenticate(session, "collector@demo.example", new, now, "127.0.0.1")
+            company = session.scalars(select(Company).where(Company.code == "demo")).one()
+            assert role_in(session, user.id, company.id) == "collector"
+        with pytest.raises(NotAuthenticated), transaction(engine) as session:
+            authenticate(session, "collector@demo.example", old, now, "127.0.0.2")
+    finally:
+        engine.dispose()

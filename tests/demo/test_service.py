@@ -3,7 +3,7 @@ seed giving the same rows, and an existing demo replaced only when asked."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -11,6 +11,9 @@ from sqlalchemy import Select, Table, func, select, text
 from sqlalchemy.orm import Session
 from stdnum import iso11649
 
+from cobro.audit.models import AuditEvent
+from cobro.auth.models import ApiToken, Membership, User, WebSession
+from cobro.auth.service import create_token, create_user, open_session
 from cobro.company.models import Company
 from cobro.customer.models import Contact, Customer
 from cobro.customer.rules import CustomerIn
@@ -188,3 +191,24 @@ def test_rows_added_after_the_demo_get_fresh_ids(session: Session) -> None:
         nextval = session.scalar(text("SELECT nextval(pg_get_serial_sequence('payment', 'id'))"))
         assert nextval is not None
         assert nextval > session.scalar(select(func.max(Payment.id)))
+
+
+def test_replace_drops_the_company_s_roles_sessions_and_tokens_but_keeps_users_and_history(
+    session: Session,
+) -> None:
+    company, _ = small_demo(session, customers=5, invoices=20)
+    now = datetime(2026, 11, 25, 9, tzinfo=UTC)
+    user = create_user(
+        session, "ana@demo.example", "Ana", "a long enough passphrase", now, company, "collector"
+    )
+    open_session(session, user, company.id, now)
+    create_token(session, user, company, "laptop", ["read"], now)
+    events = session.scalar(select(func.count(AuditEvent.id)))
+    assert events
+
+    small_demo(session, customers=5, invoices=20, replace=True)
+
+    for model in (Membership, WebSession, ApiToken):
+        assert session.scalar(select(func.count()).select_from(model)) == 0, model
+    assert session.get(User, user.id) is not None
+    assert session.scalar(select(func.count(AuditEvent.id))) == events  # history outlives it

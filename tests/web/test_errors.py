@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from cobro.errors import Conflict, NotFound
+from cobro.web.security import CSRF_COOKIE
 from tests.web.conftest import app_on
 
 UNREACHABLE = [
@@ -49,7 +50,10 @@ def test_a_database_that_is_down_is_a_503_json_error(url: str) -> None:
 @pytest.mark.parametrize("url", UNREACHABLE)
 def test_a_database_that_is_down_is_a_clear_503_page(url: str) -> None:
     with TestClient(app_on(url), raise_server_exceptions=False) as client:
-        response = client.get("/")
+        client.get("/login")  # the form itself needs no database
+        token = client.cookies[CSRF_COOKIE]
+        form = {"email": "ana@example.com", "password": "whatever it is", "csrf_token": token}
+        response = client.post("/login", data=form)
     assert response.status_code == 503
     assert "Database unavailable" in response.text
     assert "Traceback" not in response.text

@@ -15,9 +15,11 @@ def _with_a_form(app: FastAPI) -> TestClient:
     return TestClient(app, raise_server_exceptions=False)
 
 
-@pytest.mark.parametrize("path", ["/", "/no-such-page", "/api/health", "/static/cobro.css"])
+@pytest.mark.parametrize(
+    "path", ["/", "/login", "/no-such-page", "/api/health", "/api/customers", "/static/cobro.css"]
+)
 def test_every_answer_carries_the_security_headers(client: TestClient, path: str) -> None:
-    headers = client.get(path).headers
+    headers = client.get(path, follow_redirects=False).headers
     policy = headers["content-security-policy"]
     assert "script-src 'self';" in policy
     assert "unsafe-inline" not in policy
@@ -30,7 +32,7 @@ def test_every_answer_carries_the_security_headers(client: TestClient, path: str
 def test_pages_set_an_httponly_samesite_csrf_cookie_and_put_its_token_in_the_page(
     client: TestClient,
 ) -> None:
-    response = client.get("/")
+    response = client.get("/login")
     cookie = response.headers["set-cookie"]
     assert cookie.startswith(f"{CSRF_COOKIE}=")
     assert "HttpOnly" in cookie
@@ -40,7 +42,7 @@ def test_pages_set_an_httponly_samesite_csrf_cookie_and_put_its_token_in_the_pag
 
 def test_a_form_post_without_the_token_is_refused(app: FastAPI) -> None:
     client = _with_a_form(app)
-    client.get("/")
+    client.get("/login")
     response = client.post("/echo", data={"name": "Ana"})
     assert response.status_code == 403
     assert "Request refused" in response.text
@@ -48,7 +50,7 @@ def test_a_form_post_without_the_token_is_refused(app: FastAPI) -> None:
 
 def test_a_form_post_with_the_cookies_token_goes_through(app: FastAPI) -> None:
     client = _with_a_form(app)
-    client.get("/")
+    client.get("/login")
     token = client.cookies[CSRF_COOKIE]
     response = client.post("/echo", data={"name": "Ana", "csrf_token": token})
     assert response.status_code == 200
@@ -57,7 +59,7 @@ def test_a_form_post_with_the_cookies_token_goes_through(app: FastAPI) -> None:
 
 def test_an_htmx_request_passes_the_token_in_a_header(app: FastAPI) -> None:
     client = _with_a_form(app)
-    client.get("/")
+    client.get("/login")
     token = client.cookies[CSRF_COOKIE]
     response = client.post("/echo", data={"name": "Ana"}, headers={"X-CSRF-Token": token})
     assert response.status_code == 200
@@ -65,7 +67,7 @@ def test_an_htmx_request_passes_the_token_in_a_header(app: FastAPI) -> None:
 
 def test_a_token_that_differs_from_the_cookie_is_refused(app: FastAPI) -> None:
     client = _with_a_form(app)
-    client.get("/")
+    client.get("/login")
     response = client.post("/echo", data={"name": "Ana"}, headers={"X-CSRF-Token": "forged"})
     assert response.status_code == 403
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cobro.db import Base, UTCDateTime
@@ -20,12 +20,15 @@ class AuditEvent(Base):
     __table_args__ = (
         Index("ix_audit_event_company_at", "company_id", "at"),
         Index("ix_audit_event_at", "at"),
+        # deleting a company's data (`cobro demo --replace`) leaves its history alone
+        {"info": {"append_only": True}},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id"))
+    # no foreign keys: the record outlives the users and companies it names
+    actor_id: Mapped[int | None]
+    company_id: Mapped[int | None]
     action: Mapped[str] = mapped_column(String(60))
     entity_type: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[str | None] = mapped_column(String(64))

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from cobro.company.schemas import CompanyPage
+from cobro.company.schemas import CompanyOut
 from cobro.company.service import companies_page
-from cobro.endpoint import DbSession, Paging
+from cobro.endpoint import DbSession, Paging, Reader
+from cobro.kit.schemas import PageOut
 
 router = APIRouter(prefix="/companies", tags=["companies"])
 
 
 @router.get("")
-def list_companies(session: DbSession, page: Paging) -> CompanyPage:
-    """Companies, by code.
-
-    TODO(issue 4): only the companies the signed-in user belongs to, once the auth domain
-    lands (today every company in the database is listed: there are no users yet)."""
-    return CompanyPage.of(companies_page(session, page))
+def list_companies(session: DbSession, caller: Reader, page: Paging) -> PageOut[CompanyOut]:
+    """The companies the caller belongs to, by code: every company of a signed-in user; an
+    API token's own company only."""
+    return PageOut.of(companies_page(session, page, caller.company_ids(session)), CompanyOut)

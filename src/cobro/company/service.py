@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -54,5 +55,19 @@ def list_companies(session: Session) -> list[Company]:
     return list(session.scalars(select(Company).order_by(Company.code)))
 
 
-def companies_page(session: Session, page: PageRequest) -> Page[Company]:
-    return paginate(session, select(Company).order_by(Company.code), page)
+def companies_page(
+    session: Session, page: PageRequest, ids: Collection[int] | None = None
+) -> Page[Company]:
+    """A page of companies by code; only those of `ids` when given (a caller's companies)."""
+    query = select(Company).order_by(Company.code, Company.id)
+    if ids is not None:
+        query = query.where(Company.id.in_(list(ids)))
+    return paginate(session, query, page)
+
+
+def companies_by_id(session: Session, ids: Collection[int]) -> list[Company]:
+    """These companies, by code (unknown ids are left out)."""
+    if not ids:
+        return []
+    query = select(Company).where(Company.id.in_(list(ids))).order_by(Company.code)
+    return list(session.scalars(query))

@@ -11,6 +11,7 @@ from cobro.company.models import Company
 from cobro.customer.models import Contact, Customer
 from cobro.customer.rules import ContactIn, CustomerIn, normalise_customer
 from cobro.errors import Invalid, NotFound
+from cobro.kit.pagination import Page, PageRequest, paginate
 from cobro.terms.service import ensure_terms
 
 
@@ -120,3 +121,41 @@ def list_customers(
     session: Session, company_id: int, search: str | None = None, limit: int = 50, offset: int = 0
 ) -> list[Customer]:
     return list(session.scalars(customers_query(company_id, search).limit(limit).offset(offset)))
+
+
+# what a list of customers may be sorted by ("-" first: descending); the id breaks ties
+CUSTOMER_SORTS = {
+    "external_id": Customer.external_id,
+    "name": Customer.name,
+    "country": Customer.country,
+    "created_at": Customer.created_at,
+}
+
+
+def customers_page(
+    session: Session,
+    company_id: int,
+    page: PageRequest,
+    search: str | None = None,
+    sort: str = "external_id",
+) -> Page[Customer]:
+    """A page of one company's customers: those whose name or external id contains `search`
+    (any case; `%` and `_` are plain characters), sorted by one of CUSTOMER_SORTS."""
+    name = sort.removeprefix("-")
+    if name not in CUSTOMER_SORTS:
+        choices = ", ".join(CUSTOMER_SORTS)
+        raise Invalid(f"sort: use one of {choices}, with - first for descending", field="sort")
+    column = CUSTOMER_SORTS[name]
+    descending = sort.startswith("-")
+    query = select(Customer).where(Customer.company_id == company_id)
+    clean = (search or "").strip()
+    if clean:
+        query = query.where(
+            Customer.name.icontains(clean, autoescape=True)
+            | Customer.external_id.icontains(clean, autoescape=True)
+        )
+    if descending:
+        query = query.order_by(column.desc(), Customer.id.desc())
+    else:
+        query = query.order_by(column, Customer.id)
+    return paginate(session, query, page)

@@ -10,6 +10,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from cobro.demo.generator import default_invoices
+from cobro.demo.logins import demo_logins
 from cobro.demo.service import (
     COMPANY_TIMEZONE,
     DemoOptions,
@@ -17,8 +18,8 @@ from cobro.demo.service import (
     build_demo,
     demo_exists,
 )
-from cobro.edge import cli_errors, console, fail, unit_of_work
-from cobro.kit.dates import parse_date, today_in
+from cobro.edge import cli_errors, company_of, console, fail, unit_of_work
+from cobro.kit.dates import parse_date, today_in, utcnow
 from cobro.kit.money import display
 
 _SHOWN = (
@@ -57,6 +58,11 @@ def demo_command(
     if_missing: bool = typer.Option(
         False, "--if-missing", help="Do nothing when the company already exists (for scripts)."
     ),
+    logins: bool = typer.Option(
+        False,
+        "--logins",
+        help="Also give the demo admin and collector new passwords and print them (make run).",
+    ),
 ) -> None:
     """Build a demo company: customers in six countries with contacts, terms and credit
     limits; 18 months of invoices; payments from punctual, slow, erratic, chronically late,
@@ -69,13 +75,23 @@ def demo_command(
         day = parse_date(on) if on else today_in(COMPANY_TIMEZONE)
         count = invoices if invoices is not None else default_invoices(customers)
         options = DemoOptions(day, seed, customers, count, company, replace)
+        summary = None
+        signins: list[tuple[str, str, str]] = []
         with unit_of_work() as session:
             if if_missing and demo_exists(session, company):
                 console.print(f"Company [bold]{company}[/] already exists: nothing to do.")
-                return
-            summary = _build_with_progress(session, options, count)
-            console.print("Committing…")
-    _print_summary(summary, time.perf_counter() - started)
+            else:
+                summary = _build_with_progress(session, options, count)
+                console.print("Committing…")
+        if logins:
+            with unit_of_work() as session:
+                signins = demo_logins(session, company_of(session, company), utcnow())
+    if summary is not None:
+        _print_summary(summary, time.perf_counter() - started)
+    if logins:
+        console.print("Sign in at http://127.0.0.1:8000/login as (new passwords each time):")
+        for email, role, password in signins:
+            console.print(f"  {role:<10} {email:<26} {password}")
 
 
 def _build_with_progress(session: Session, options: DemoOptions, count: int) -> DemoSummary:

@@ -162,9 +162,10 @@ def _advance_sequences(session: Session) -> None:
 def delete_company_data(session: Session, company_id: int) -> None:
     """Delete the company and every row that belongs to it, children first, in the caller's
     transaction. A row belongs to it through a `company_id` column or a chain of foreign keys
-    leading to one, so tables added later are covered without a change here."""
+    leading to one, so tables added later are covered without a change here. Append-only
+    tables (the audit trail) are kept: they outlive what they record."""
     for table in reversed(Base.metadata.sorted_tables):
-        if table.name == Company.__tablename__:
+        if table.name == Company.__tablename__ or table.info.get("append_only"):
             continue
         condition = _owned(table, company_id)
         if condition is not None:

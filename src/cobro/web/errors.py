@@ -6,14 +6,16 @@ Never a traceback."""
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 
 from cobro.db import describe_db_error
+from cobro.endpoint import SignInRequired
 from cobro.errors import CobroError
 from cobro.web.templates import render
 
@@ -37,7 +39,19 @@ def wants_json(request: Request) -> bool:
 
 
 def error_response(request: Request, error: CobroError) -> Response:
+    if isinstance(error, SignInRequired):
+        if not wants_json(request):
+            return RedirectResponse(login_address(request), status_code=303)
+        response = _answer(request, error.status, error.message, error.field)
+        response.headers["WWW-Authenticate"] = 'Bearer realm="cobro"'
+        return response
     return _answer(request, error.status, error.message, error.field)
+
+
+def login_address(request: Request) -> str:
+    """/login, asked to come back to this page afterwards."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return "/login" if here == "/" else f"/login?next={quote(here, safe='')}"
 
 
 def _answer(request: Request, status: int, message: str, field: str | None = None) -> Response:

@@ -1,5 +1,5 @@
 """The interface in English and Spanish. The language comes from the browser's Accept-Language
-for now (TODO(issue 4): the signed-in user's language first).
+for now (TODO(issue 4): the signed-in user's language first, User.language).
 
 The catalog is a dict: the English text is the key and the fallback, so a missing translation
 shows English, never a blank. Babel chooses the language among those offered."""
@@ -19,15 +19,32 @@ CATALOG: dict[str, dict[str, str]] = {
     "es": {
         "Collections management": "Gestión de cobros",
         "Skip to content": "Saltar al contenido",
-        "Companies in this database": "Empresas en esta base de datos",
-        "No company yet: run `cobro init` or `cobro demo`.": (
-            "Aún no hay empresas: ejecute `cobro init` o `cobro demo`."
+        "Sign in": "Iniciar sesión",
+        "Sign out": "Cerrar sesión",
+        "Signed in": "Sesión iniciada",
+        "Email": "Correo electrónico",
+        "Password": "Contraseña",
+        "Company": "Empresa",
+        "Role": "Rol",
+        "Switch company": "Cambiar de empresa",
+        "Switch": "Cambiar",
+        "admin": "administrador",
+        "manager": "responsable",
+        "collector": "gestor de cobros",
+        "viewer": "lector",
+        "auditor": "auditor",
+        "sign-in failed: wrong email or password, or the account is locked for a while": (
+            "no se pudo iniciar sesión: correo o contraseña incorrectos, o la cuenta está "
+            "bloqueada durante un tiempo"
         ),
-        "Sign-in arrives with the users domain.": (
-            "El inicio de sesión llega con el dominio de usuarios."
+        "this account has no role in any company yet: ask an administrator": (
+            "esta cuenta aún no tiene rol en ninguna empresa: pídalo a un administrador"
         ),
-        "Until then the web app shows no customer data.": (
-            "Hasta entonces la aplicación web no muestra datos de clientes."
+        "The dashboard, worklist and customer pages are not built yet.": (
+            "El panel, la lista de trabajo y las páginas de clientes aún no están hechos."
+        ),
+        "The JSON API already lists this company's customers:": (
+            "La API JSON ya lista los clientes de esta empresa:"
         ),
         "JSON API documentation": "Documentación de la API JSON",
         "Page not found": "Página no encontrada",

@@ -6,7 +6,9 @@ in their forms (hidden field `csrf_token`) and in htmx requests (header `X-CSRF-
 on <body> with hx-headers). A POST, PUT, PATCH or DELETE whose token is missing, unsigned or
 different from the cookie's is refused with 403 before any endpoint runs. Requests carrying an
 Authorization header are left alone: a cross-site form cannot set that header, and such
-requests authenticate by it, not by cookies (TODO(issue 4): API tokens).
+requests authenticate by it alone: `cobro.endpoint.current_user` never reads the session
+cookie of a request that has one (a bogus header gets 401, not the browser's session), and
+/logout refuses them.
 """
 
 from __future__ import annotations

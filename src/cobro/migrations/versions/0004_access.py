@@ -151,8 +151,6 @@ def _audit() -> None:
         sa.Column("before", sa.JSON(), nullable=True),
         sa.Column("after", sa.JSON(), nullable=True),
         sa.Column("source", sa.String(length=64), nullable=True),
-        _fk("actor_id", "user_account", "audit_event"),
-        _fk("company_id", "company", "audit_event"),
         sa.PrimaryKeyConstraint("id", name="pk_audit_event"),
     )
     op.create_index("ix_audit_event_company_at", "audit_event", ["company_id", "at"])
