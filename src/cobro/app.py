@@ -20,6 +20,7 @@ from cobro.company.endpoints import router as companies_router
 from cobro.config import Settings, load_settings
 from cobro.customer.endpoints import router as customers_router
 from cobro.endpoint import Database
+from cobro.portal import pages as portal_pages
 from cobro.web import health, pages
 from cobro.web.errors import install_error_handlers
 from cobro.web.security import CsrfProtection, SecurityHeaders
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.database = database
+    app.state.secret_key = secret  # portal links are signed with it
 
     api = APIRouter(prefix="/api")
     api.include_router(health.router)
@@ -58,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(customers_router)
     app.include_router(api)
     app.include_router(pages.router)
+    app.include_router(portal_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     install_error_handlers(app)

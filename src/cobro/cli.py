@@ -24,6 +24,7 @@ from cobro.notice.cli import templates_app
 from cobro.policy.cli import policies_app
 from cobro.policy.holds_cli import holds_app, opt_out_command
 from cobro.policy.settings_cli import settings_app
+from cobro.portal.cli import portal_app
 from cobro.report.cli import aging_command
 from cobro.task.cli import tasks_command
 from cobro.worker import worker_command
@@ -86,6 +87,7 @@ def serve_command(
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
+app.add_typer(portal_app, name="portal")
 
 
 def main() -> None:

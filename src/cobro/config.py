@@ -16,6 +16,8 @@ class Settings:
     # signs the web app's cookies (CSRF token; sessions later). None: a random key per process,
     # fine for one process on one machine; set COBRO_SECRET_KEY when several serve the app.
     secret_key: str | None = None
+    # the app's address as debtors reach it: portal links start with it (COBRO_BASE_URL)
+    base_url: str = "http://127.0.0.1:8000"
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -24,4 +26,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         database_url=env.get("COBRO_DATABASE_URL") or DEFAULT_DATABASE_URL,
         company=env.get("COBRO_COMPANY") or None,
         secret_key=env.get("COBRO_SECRET_KEY") or None,
+        base_url=env.get("COBRO_BASE_URL") or "http://127.0.0.1:8000",
     )

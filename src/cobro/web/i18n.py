@@ -59,6 +59,49 @@ CATALOG: dict[str, dict[str, str]] = {
         "Invalid input": "Datos no válidos",
         "Conflict": "Conflicto",
         "Error": "Error",
+        # the debtor portal
+        "Link not valid": "Enlace no válido",
+        "This link is not valid or has expired. Please use the link in our latest message, "
+        "or contact us for a new one.": (
+            "Este enlace no es válido o ha caducado. Use el enlace de nuestro último mensaje "
+            "o pídanos uno nuevo."
+        ),
+        "Your account": "Su cuenta",
+        "Open invoices": "Facturas pendientes",
+        "Invoice": "Factura",
+        "Due date": "Vencimiento",
+        "Amount due": "Importe pendiente",
+        "Days overdue": "Días de retraso",
+        "Payment reference": "Referencia de pago",
+        "Total": "Total",
+        "Open": "Pendiente",
+        "Payments received, not yet applied": "Pagos recibidos aún no aplicados",
+        "To pay": "A pagar",
+        "You have no open invoices. Thank you!": "No tiene facturas pendientes. ¡Gracias!",
+        "How to pay": "Cómo pagar",
+        "Pay by bank transfer, with each invoice's payment reference:": (
+            "Pague por transferencia bancaria, con la referencia de pago de cada factura:"
+        ),
+        "Beneficiary": "Beneficiario",
+        "I've paid": "Ya he pagado",
+        "Reference of your payment": "Referencia de su pago",
+        "Paid on": "Fecha de pago",
+        "Which invoices? (none chosen: all of them)": (
+            "¿Qué facturas? (si no elige ninguna: todas)"
+        ),
+        "Enter the reference of your payment.": "Indique la referencia de su pago.",
+        "The reference is too long (100 characters at most).": (
+            "La referencia es demasiado larga (100 caracteres como máximo)."
+        ),
+        "Enter the day you paid (YYYY-MM-DD).": "Indique la fecha de pago (AAAA-MM-DD).",
+        "The day you paid cannot be in the future.": "La fecha de pago no puede ser futura.",
+        "Choose among your open invoices.": "Elija entre sus facturas pendientes.",
+        "Thank you": "Gracias",
+        "We have noted your payment with reference": "Hemos anotado su pago con la referencia",
+        "We will not send reminders while we check it with our bank.": (
+            "No le enviaremos recordatorios mientras lo comprobamos con nuestro banco."
+        ),
+        "Back to your account": "Volver a su cuenta",
     },
 }
 

@@ -27,8 +27,16 @@ def language_of(request: Request) -> str:
     return negotiate(request.headers.get("accept-language"))
 
 
-def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    language = language_of(request)
+def render(
+    request: Request,
+    name: str,
+    status_code: int = 200,
+    language: str | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """`language`: the page's language when the page knows it (the debtor portal: the
+    customer's); else the browser's Accept-Language."""
+    language = language or language_of(request)
     gettext = translator(language)
     page = environment.get_template(name).render(
         request=request,

@@ -1,0 +1,257 @@
+"""The debtor portal's pages: no sign-in; every request resolves its token to one customer of
+one company, and every query is that customer's only.
+
+    GET  /portal/{token}        open items, totals net of unapplied cash, how to pay
+    POST /portal/{token}/paid   "I've paid": a paid_claim hold that expires, and an audit event
+
+A bad link (tampered, expired, malformed, or naming a customer that is gone) gets one friendly
+403 page, whatever was wrong. Pages speak the customer's language (en/es, else English)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated
+
+from babel.dates import format_date
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cobro.audit.service import record
+from cobro.company.models import Company
+from cobro.customer.models import Customer
+from cobro.endpoint import DbSession
+from cobro.invoice.models import Invoice
+from cobro.invoice.rules import days_past_due
+from cobro.kit.dates import plus_days, today_in, utcnow
+from cobro.notice.environment import format_money
+from cobro.notice.service import unapplied_cash
+from cobro.policy.holds import place_hold
+from cobro.portal.links import PortalLinkRefused, read_portal_token
+from cobro.web.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from cobro.web.templates import render
+
+router = APIRouter(prefix="/portal", include_in_schema=False)
+
+CLAIM_DAYS = 10  # an "I've paid" claim holds the chasing this long, then it resumes
+MAX_REFERENCE = 100
+
+
+@dataclass(frozen=True)
+class Debtor:
+    company: Company
+    customer: Customer
+    language: str
+    today: date
+
+
+@dataclass(frozen=True)
+class Row:
+    number: str
+    due_date: str
+    open_amount: str
+    days_overdue: int
+    payment_reference: str
+
+
+@dataclass(frozen=True)
+class Total:
+    currency: str
+    open_amount: str
+    unapplied: str | None
+    to_pay: str
+
+
+def language_of(customer: Customer) -> str:
+    primary = (customer.language or "").replace("_", "-").split("-")[0].lower()
+    return primary if primary in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def debtor_of(request: Request, session: Session, token: str) -> Debtor:
+    """The company and customer a link is for; PortalLinkRefused otherwise."""
+    secret: str = request.app.state.secret_key
+    company_id, customer_id = read_portal_token(secret, token, utcnow())
+    company = session.get(Company, company_id)
+    customer = session.get(Customer, customer_id)
+    if company is None or customer is None or customer.company_id != company.id:
+        raise PortalLinkRefused()
+    return Debtor(company, customer, language_of(customer), today_in(company.timezone))
+
+
+def open_invoices(session: Session, debtor: Debtor) -> list[Invoice]:
+    return list(
+        session.scalars(
+            select(Invoice)
+            .where(
+                Invoice.company_id == debtor.company.id,
+                Invoice.customer_id == debtor.customer.id,
+                Invoice.open_amount > 0,
+            )
+            .order_by(Invoice.due_date, Invoice.number)
+        )
+    )
+
+
+def _rows(invoices: list[Invoice], debtor: Debtor) -> list[Row]:
+    return [
+        Row(
+            number=invoice.number,
+            due_date=format_date(invoice.due_date, "medium", locale=debtor.language),
+            open_amount=format_money(invoice.open_amount, invoice.currency, debtor.language),
+            days_overdue=max(0, days_past_due(invoice.due_date, debtor.today)),
+            payment_reference=invoice.payment_reference,
+        )
+        for invoice in invoices
+    ]
+
+
+def _totals(session: Session, invoices: list[Invoice], debtor: Debtor) -> list[Total]:
+    owed: dict[str, int] = {}
+    for invoice in invoices:
+        owed[invoice.currency] = owed.get(invoice.currency, 0) + invoice.open_amount
+    cash = unapplied_cash(session, debtor.customer.id, debtor.today)
+    totals = []
+    for currency in sorted(owed):
+        unapplied = min(cash.get(currency, 0), owed[currency])
+        totals.append(
+            Total(
+                currency=currency,
+                open_amount=format_money(owed[currency], currency, debtor.language),
+                unapplied=format_money(unapplied, currency, debtor.language) if unapplied else None,
+                to_pay=format_money(owed[currency] - unapplied, currency, debtor.language),
+            )
+        )
+    return totals
+
+
+def refused(request: Request, error: PortalLinkRefused) -> HTMLResponse:
+    language = DEFAULT_LANGUAGE
+    return render(request, "portal/refused.html", error.status, language, message=error.message)
+
+
+def _page(
+    request: Request,
+    session: Session,
+    token: str,
+    debtor: Debtor,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    values: dict[str, object] | None = None,
+) -> HTMLResponse:
+    invoices = open_invoices(session, debtor)
+    return render(
+        request,
+        "portal/home.html",
+        status_code,
+        debtor.language,
+        token=token,
+        company=debtor.company,
+        customer=debtor.customer,
+        rows=_rows(invoices, debtor),
+        totals=_totals(session, invoices, debtor),
+        today=debtor.today.isoformat(),
+        errors=errors or {},
+        values=values or {"reference": "", "paid_on": debtor.today.isoformat(), "invoices": []},
+    )
+
+
+@router.get("/{token}", response_class=HTMLResponse)
+def portal_home(request: Request, session: DbSession, token: str) -> Response:
+    try:
+        debtor = debtor_of(request, session, token)
+    except PortalLinkRefused as error:
+        return refused(request, error)
+    return _page(request, session, token, debtor)
+
+
+@router.post("/{token}/paid", response_class=HTMLResponse)
+def said_paid(
+    request: Request,
+    session: DbSession,
+    token: str,
+    reference: Annotated[str, Form(max_length=1000)] = "",
+    paid_on: Annotated[str, Form(max_length=100)] = "",
+    invoices: Annotated[list[str] | None, Form(max_length=200)] = None,
+) -> Response:
+    try:
+        debtor = debtor_of(request, session, token)
+    except PortalLinkRefused as error:
+        return refused(request, error)
+    chosen = [number for number in invoices or [] if number]
+    errors, day = check_claim(reference, paid_on, debtor.today)
+    open_by_number = {invoice.number: invoice for invoice in open_invoices(session, debtor)}
+    if any(number not in open_by_number for number in chosen):
+        errors["invoices"] = "Choose among your open invoices."
+    if errors or day is None:
+        values: dict[str, object] = {
+            "reference": reference,
+            "paid_on": paid_on,
+            "invoices": chosen,
+        }
+        return _page(request, session, token, debtor, 422, errors, values)
+    claimed = [open_by_number[number] for number in chosen]
+    targets: list[Invoice | None] = list(claimed) or [None]  # none chosen: the whole customer
+    holds = [
+        place_hold(
+            session,
+            debtor.company,
+            debtor.customer,
+            "paid_claim",
+            reason=f"paid on {day.isoformat()}: {reference.strip()}",
+            starts_on=debtor.today,
+            ends_on=plus_days(debtor.today, CLAIM_DAYS),
+            invoice=invoice,
+            reference=reference.strip(),
+            created_by="portal",
+        )
+        for invoice in targets
+    ]
+    for hold, invoice in zip(holds, targets, strict=True):
+        record(
+            session,
+            "hold.placed",
+            at=utcnow(),
+            entity_type="hold",
+            entity_id=hold.id,
+            company_id=debtor.company.id,
+            after={
+                "kind": hold.kind,
+                "customer": debtor.customer.external_id,
+                "invoice": None if invoice is None else invoice.number,
+                "reference": hold.reference,
+                "paid_on": day.isoformat(),
+                "ends_on": None if hold.ends_on is None else hold.ends_on.isoformat(),
+            },
+            source="portal",
+        )
+    return render(
+        request,
+        "portal/thanks.html",
+        200,
+        debtor.language,
+        token=token,
+        company=debtor.company,
+        customer=debtor.customer,
+        reference=reference.strip(),
+        numbers=[invoice.number for invoice in claimed],
+    )
+
+
+def check_claim(reference: str, paid_on: str, today: date) -> tuple[dict[str, str], date | None]:
+    """The form's problems by field (English text, translated by the page), and the day."""
+    errors: dict[str, str] = {}
+    if not reference.strip():
+        errors["reference"] = "Enter the reference of your payment."
+    elif len(reference.strip()) > MAX_REFERENCE:
+        errors["reference"] = "The reference is too long (100 characters at most)."
+    day: date | None = None
+    try:
+        day = date.fromisoformat(paid_on.strip())
+    except ValueError:
+        errors["paid_on"] = "Enter the day you paid (YYYY-MM-DD)."
+    if day is not None and day > today:
+        errors["paid_on"] = "The day you paid cannot be in the future."
+        day = None
+    return errors, day
