@@ -42,7 +42,8 @@ from cobro.auth.service import resolve_session, resolve_token, roles_of
 from cobro.db import describe_db_error, make_engine, transaction
 from cobro.errors import CobroError, DatabaseUnavailable
 from cobro.kit.dates import utcnow
-from cobro.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
+from cobro.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, PageRequest
+from cobro.kit.schemas import ErrorOut
 
 SESSION_COOKIE = "cobro_session"
 
@@ -91,12 +92,41 @@ DbSession = Annotated[Session, Depends(db_session, scope="function")]
 
 def page_request(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> PageRequest:
     return PageRequest(limit=limit, offset=offset)
 
 
 Paging = Annotated[PageRequest, Depends(page_request)]
+
+
+# ---- what may go wrong, as the OpenAPI schema says it ---------------------------------------
+
+ERROR_DESCRIPTIONS = {
+    401: "No API token or session, or one that is malformed, revoked or expired",
+    403: "The caller's role or API token's scopes do not allow it",
+    404: "Not found in the caller's company",
+    422: "Invalid input; the error names the field",
+    503: "The database cannot be reached",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route or router: these statuses answer an `ErrorOut` (the body every
+    error has, `cobro.web.errors`); declaring 422 replaces FastAPI's own validation error shape,
+    which this app never sends."""
+    responses: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        responses[status] = {"model": ErrorOut, "description": ERROR_DESCRIPTIONS[status]}
+    if 401 in responses:
+        responses[401]["headers"] = {
+            "WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}
+        }
+    return responses
+
+
+# what any endpoint that needs a caller may answer besides its own
+CALLER_ERRORS = error_responses(401, 403, 422, 503)
 
 
 # ---- who is asking ------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from cobro.company.models import Company
 from cobro.company.service import create_company
 from cobro.errors import Invalid
-from cobro.kit.pagination import MAX_LIMIT, PageRequest, page_of, paginate
+from cobro.kit.pagination import MAX_LIMIT, MAX_OFFSET, PageRequest, page_of, paginate
 
 
 def test_a_page_with_a_row_beyond_its_limit_points_to_the_next_page() -> None:
@@ -24,7 +24,13 @@ def test_the_last_page_has_no_next_offset() -> None:
 
 
 @pytest.mark.parametrize(
-    ("limit", "offset", "field"), [(0, 0, "limit"), (MAX_LIMIT + 1, 0, "limit"), (10, -1, "offset")]
+    ("limit", "offset", "field"),
+    [
+        (0, 0, "limit"),
+        (MAX_LIMIT + 1, 0, "limit"),
+        (10, -1, "offset"),
+        (10, MAX_OFFSET + 1, "offset"),
+    ],
 )
 def test_a_page_request_outside_the_bounds_names_the_field(
     limit: int, offset: int, field: str

@@ -6,10 +6,10 @@ from fastapi import APIRouter
 
 from cobro.company.schemas import CompanyOut
 from cobro.company.service import companies_page
-from cobro.endpoint import DbSession, Paging, Reader
+from cobro.endpoint import CALLER_ERRORS, DbSession, Paging, Reader
 from cobro.kit.schemas import PageOut
 
-router = APIRouter(prefix="/companies", tags=["companies"])
+router = APIRouter(prefix="/companies", tags=["companies"], responses=CALLER_ERRORS)
 
 
 @router.get("")

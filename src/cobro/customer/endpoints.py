@@ -9,10 +9,10 @@ from fastapi import APIRouter, Query
 
 from cobro.customer.schemas import CustomerOut
 from cobro.customer.service import customers_page, get_customer
-from cobro.endpoint import DbSession, Paging, Reader
+from cobro.endpoint import CALLER_ERRORS, DbSession, Paging, Reader, error_responses
 from cobro.kit.schemas import PageOut
 
-router = APIRouter(prefix="/customers", tags=["customers"])
+router = APIRouter(prefix="/customers", tags=["customers"], responses=CALLER_ERRORS)
 
 Sort = Literal[
     "external_id",
@@ -42,7 +42,7 @@ def list_customers(
     return PageOut.of(customers_page(session, caller.company_id, page, q, sort), CustomerOut)
 
 
-@router.get("/{external_id}")
+@router.get("/{external_id}", responses=error_responses(404))
 def show_customer(session: DbSession, caller: Reader, external_id: str) -> CustomerOut:
     """One customer of the caller's company, by the id it has in the company's own systems."""
     return CustomerOut.model_validate(get_customer(session, caller.company_id, external_id))

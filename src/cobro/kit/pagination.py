@@ -17,6 +17,9 @@ from cobro.errors import Invalid
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+# beyond any table's rows, and within every database's OFFSET (SQLite and PostgreSQL take 64
+# bits; a larger Python int overflows the driver: a 500, not an empty page)
+MAX_OFFSET = 2**31 - 1
 
 T = TypeVar("T")
 
@@ -29,8 +32,8 @@ class PageRequest:
     def __post_init__(self) -> None:
         if not 1 <= self.limit <= MAX_LIMIT:
             raise Invalid(f"limit must be between 1 and {MAX_LIMIT}, not {self.limit}", "limit")
-        if self.offset < 0:
-            raise Invalid(f"offset must be 0 or more, not {self.offset}", "offset")
+        if not 0 <= self.offset <= MAX_OFFSET:
+            raise Invalid(f"offset must be between 0 and {MAX_OFFSET}, not {self.offset}", "offset")
 
 
 @dataclass(frozen=True)

@@ -28,3 +28,15 @@ class PageOut(BaseModel, Generic[Item]):
             offset=page.offset,
             next_offset=page.next_offset,
         )
+
+
+class ErrorDetail(BaseModel):
+    message: str
+    field: str | None = None
+
+
+class ErrorOut(BaseModel):
+    """Every API error: `{"error": {"message": …, "field": …}}` (`field`: the input at fault,
+    when one is)."""
+
+    error: ErrorDetail

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from cobro.endpoint import DbSession
+from cobro.endpoint import DbSession, error_responses
 
 router = APIRouter(tags=["health"])
 
@@ -16,7 +16,7 @@ class Health(BaseModel):
     database: str
 
 
-@router.get("/health", responses={503: {"description": "The database cannot be reached"}})
+@router.get("/health", responses=error_responses(503))
 def health(session: DbSession) -> Health:
     """`{"status": "ok", "database": "ok"}`, or 503 with the database's error."""
     session.execute(text("SELECT 1"))
