@@ -100,3 +100,38 @@ def test_an_unknown_page_is_the_friendly_404(
 def _note(problems: list[str], message: ConsoleMessage) -> None:
     if message.type == "error":
         problems.append(message.text)
+
+
+def test_a_collector_sees_the_dashboard_with_its_chart(
+    browser: Browser, live_server: str, web_database_url: str, artifacts: Path
+) -> None:
+    from tests.web.test_dashboard import owe
+
+    world = build_world(web_database_url)
+    owe(world, world.a, {-3: 500_00, 12: 250_00, 45: 125_00, 100: 60_00}, error="550 no mailbox")
+    page = browser.new_page(locale="en-US")
+    problems: list[str] = []
+    page.on("console", lambda message: _note(problems, message))
+    page.goto(f"{live_server}/")
+    page.fill("#email", world.a.users["collector"])
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/")
+    assert page.inner_text("h1") == "Dashboard"
+    assert "€935.00" in page.inner_text("#receivables")
+    assert "550 no mailbox" in page.inner_text("#failed")
+    page.wait_for_function(
+        "() => window.Chart !== undefined && window.cobroAgingChart !== undefined"
+    )
+    drawn = page.evaluate(
+        """() => {
+            const canvas = document.getElementById("aging-chart");
+            const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+            return canvas.width > 0 && pixels.data.some((value) => value !== 0);
+        }"""
+    )
+    assert drawn
+    page.screenshot(path=artifacts / "dashboard.png", full_page=True)
+    print(f"screenshot: {artifacts / 'dashboard.png'}")
+    assert problems == [], problems  # no CSP violation, no script error
+    page.close()

@@ -21,3 +21,13 @@ def test_every_vendored_file_matches_its_recorded_hash() -> None:
 def test_the_pages_load_the_vendored_htmx() -> None:
     base = (STATIC.parent / "templates" / "base.html").read_text()
     assert 'src="/static/vendor/htmx.min.js"' in base
+
+
+def test_the_dashboard_loads_the_vendored_chart_js() -> None:
+    record = json.loads((VENDOR / "vendor.json").read_text())
+    assert record["chart.umd.min.js"]["package"] == "chart.js"
+    assert record["chart.umd.min.js"]["version"].startswith("4.")
+    assert (VENDOR / "chart.js.LICENSE").exists()
+    home = (STATIC.parent / "templates" / "home.html").read_text()
+    assert 'src="/static/vendor/chart.umd.min.js"' in home
+    assert 'src="/static/dashboard.js"' in home

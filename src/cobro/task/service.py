@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cobro.customer.models import Customer
@@ -49,3 +49,8 @@ def open_tasks(session: Session, company_id: int, kind: str | None = None) -> li
     if kind is not None:
         query = query.where(Task.kind == kind)
     return list(session.scalars(query.order_by(Task.due_on, Task.id)))
+
+
+def open_task_count(session: Session, company_id: int) -> int:
+    query = select(func.count()).where(Task.company_id == company_id, Task.status == "open")
+    return int(session.scalar(query) or 0)

@@ -1,5 +1,5 @@
-"""The HTML pages: sign-in and sign-out, and the signed-in home page (the dashboard, worklist
-and customer pages come later in issue 4).
+"""The HTML pages: sign-in and sign-out, and the signed-in home page, the dashboard (the
+worklist and customer pages come later in issue 4).
 
 Sign-in answers a refused attempt with the form again (401, or 429 when the address tried too
 often) and one message whatever went wrong. Returning normally, not raising, is what makes the
@@ -8,9 +8,11 @@ request's unit of work COMMIT the failed attempt, the failure count and the audi
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
+from babel.core import Locale
+from babel.numbers import format_percent
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -25,9 +27,14 @@ from cobro.auth.service import (
 )
 from cobro.company.service import companies_by_id
 from cobro.endpoint import SESSION_COOKIE, CurrentUser, DbSession, session_token_of
-from cobro.kit.dates import utcnow
+from cobro.kit.dates import today_in, utcnow
+from cobro.kit.money import to_decimal
+from cobro.notice.environment import format_money
+from cobro.report.dashboard import Dashboard, dashboard
+from cobro.report.rules import Bucket
+from cobro.web.i18n import Gettext, translator
 from cobro.web.security import CSRF_COOKIE
-from cobro.web.templates import render
+from cobro.web.templates import language_of, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -50,15 +57,67 @@ def home(request: Request, session: DbSession, caller: CurrentUser) -> HTMLRespo
     roles = roles_of(session, caller.user)
     companies = companies_by_id(session, roles)
     current = next(company for company in companies if company.id == caller.company_id)
+    language = language_of(request)
+    board = dashboard(session, current, today_in(current.timezone))
     return render(
         request,
         "home.html",
+        language=language,
+        board=board,
+        figures=_figures(board, language),
+        chart=_chart(board, translator(language)),
         user=caller.user,
         role=caller.role,
         company=current,
         others=[(c.id, c.name, c.code, roles[c.id]) for c in companies if c.id != current.id],
         browser=caller.web_session is not None,
     )
+
+
+BUCKET_LABELS = {
+    Bucket.CURRENT: "Not yet due",
+    Bucket.DAYS_1_30: "1–30 days",
+    Bucket.DAYS_31_60: "31–60 days",
+    Bucket.DAYS_61_90: "61–90 days",
+    Bucket.OVER_90: "Over 90 days",
+}
+
+
+def _figures(board: Dashboard, language: str) -> list[dict[str, Any]]:
+    """Each currency's figures as text in the page's language."""
+    # the language's percent pattern ("#,##0%", "#,##0\u00a0%") with one decimal
+    percent = Locale.parse(language).percent_formats[None].pattern.replace("0", "0.0", 1)
+    return [
+        {
+            "currency": figures.currency,
+            "open": format_money(figures.open, figures.currency, language),
+            "overdue": format_money(figures.overdue, figures.currency, language),
+            "share": format_percent(float(figures.overdue_share), percent, locale=language),
+            "buckets": [
+                (label, format_money(figures.buckets[bucket], figures.currency, language))
+                for bucket, label in BUCKET_LABELS.items()
+            ],
+        }
+        for figures in board.currencies
+    ]
+
+
+def _chart(board: Dashboard, gettext: Gettext) -> dict[str, Any]:
+    """The aging chart's data for static/dashboard.js: one stacked bar per currency (currencies
+    are never stacked together), one segment per bucket, in major units."""
+    return {
+        "labels": [figures.currency for figures in board.currencies],
+        "datasets": [
+            {
+                "label": gettext(label),
+                "data": [
+                    float(to_decimal(figures.buckets[bucket], figures.currency))
+                    for figures in board.currencies
+                ],
+            }
+            for bucket, label in BUCKET_LABELS.items()
+        ],
+    }
 
 
 @router.get("/login", response_class=HTMLResponse)
