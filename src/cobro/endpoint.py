@@ -106,6 +106,7 @@ ERROR_DESCRIPTIONS = {
     401: "No API token or session, or one that is malformed, revoked or expired",
     403: "The caller's role or API token's scopes do not allow it",
     404: "Not found in the caller's company",
+    409: "Not possible in the current state (e.g. an action's status); the message says why",
     422: "Invalid input; the error names the field",
     503: "The database cannot be reached",
 }

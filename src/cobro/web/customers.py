@@ -1,0 +1,106 @@
+"""The customer pages: the list (search, pages), the customer 360 (open items, ledger, timeline
+of every message with its documents, contacts, holds), a sent document, and the invoice page.
+
+Everything is of the caller's company (`caller.company_id`): another company's customer,
+invoice or document answers the same 404 as one that does not exist."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from cobro.company.models import Company
+from cobro.company.service import companies_by_id
+from cobro.customer.service import customers_page
+from cobro.endpoint import DbSession, Paging, Reader
+from cobro.kit.dates import today_in
+from cobro.notice.environment import format_money
+from cobro.report.customer360 import customer_document, customer_overview, invoice_view
+from cobro.web.templates import language_of, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _company(session: Session, company_id: int) -> Company:
+    return companies_by_id(session, [company_id])[0]
+
+
+def _today(session: Session, company_id: int) -> date:
+    return today_in(_company(session, company_id).timezone)
+
+
+def _money(language: str) -> Any:
+    def money(amount: int, currency: str) -> str:
+        return format_money(amount, currency, language)
+
+    return money
+
+
+@router.get("/customers", response_class=HTMLResponse)
+def customer_list(
+    request: Request,
+    session: DbSession,
+    caller: Reader,
+    page: Paging,
+    q: Annotated[str, Query(max_length=100)] = "",
+) -> HTMLResponse:
+    found = customers_page(session, caller.company_id, page, search=q)
+    return render(
+        request,
+        "customers/list.html",
+        page=found,
+        q=q.strip(),
+        company=_company(session, caller.company_id),
+    )
+
+
+@router.get("/customers/{external_id}", response_class=HTMLResponse)
+def customer_page(
+    request: Request, session: DbSession, caller: Reader, external_id: str
+) -> HTMLResponse:
+    overview = customer_overview(
+        session, caller.company_id, external_id, _today(session, caller.company_id)
+    )
+    language = language_of(request)
+    return render(
+        request, "customers/show.html", language=language, o=overview, money=_money(language)
+    )
+
+
+SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@router.get("/customers/{external_id}/documents/{document_id}")
+def customer_document_file(
+    session: DbSession, caller: Reader, external_id: str, document_id: int
+) -> Response:
+    """A document as it went out: an email (.eml) shown as plain text (a preview that never runs
+    its HTML), a PDF or anything else downloaded."""
+    document = customer_document(session, caller.company_id, external_id, document_id)
+    name = SAFE_NAME.sub("_", document.name).strip("._") or f"document-{document.id}"
+    if document.media_type == "message/rfc822" or name.endswith(".eml"):
+        media_type = "text/plain; charset=utf-8"
+        disposition = f'inline; filename="{name}"'
+    else:
+        known = document.media_type == "application/pdf"
+        media_type = "application/pdf" if known else "application/octet-stream"
+        disposition = f'attachment; filename="{name}"'
+    return Response(
+        document.content,
+        media_type=media_type,
+        headers={"Content-Disposition": disposition, "X-Document-SHA256": document.sha256},
+    )
+
+
+@router.get("/invoices/{number}", response_class=HTMLResponse)
+def invoice_page(request: Request, session: DbSession, caller: Reader, number: str) -> HTMLResponse:
+    view = invoice_view(session, caller.company_id, number, _today(session, caller.company_id))
+    language = language_of(request)
+    return render(
+        request, "customers/invoice.html", language=language, v=view, money=_money(language)
+    )

@@ -1,0 +1,96 @@
+"""The outbox page: the company's actions by status (queued, sent, failed, all), with a
+person's moves on each row — Retry a failed one, Send now or Cancel a queued one — for roles
+that may `work`; viewers and auditors see the table only. Each button is a form with the CSRF
+token, answered with a redirect back to the tab it came from (post, redirect, get)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from cobro.company.models import Company
+from cobro.endpoint import CurrentUser, DbSession, Worker
+from cobro.kit.dates import utcnow
+from cobro.kit.pagination import MAX_OFFSET, PageRequest
+from cobro.outbox import manage
+from cobro.web.templates import render
+
+router = APIRouter(include_in_schema=False)
+
+TABS = ("queued", "sent", "failed", "cancelled")
+Tab = Literal["queued", "sending", "sent", "failed", "cancelled", "skipped"]
+ActionId = Annotated[int, Path(ge=1, le=MAX_OFFSET)]
+PAGE_SIZE = 50
+
+
+def _back(status: str | None) -> str:
+    return f"/outbox?status={status}" if status in TABS else "/outbox"
+
+
+@router.get("/outbox", response_class=HTMLResponse)
+def outbox_page(
+    request: Request,
+    session: DbSession,
+    caller: CurrentUser,
+    status: Annotated[Tab | None, Query()] = None,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> HTMLResponse:
+    company = session.get_one(Company, caller.company_id)
+    zone = ZoneInfo(company.timezone)
+    page = manage.list_actions(
+        session, caller.company_id, status, page=PageRequest(PAGE_SIZE, offset)
+    )
+    rows = [
+        {
+            "row": row,
+            "not_before": row.not_before.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+        }
+        for row in page.items
+    ]
+    return render(
+        request,
+        "outbox/list.html",
+        company=company,
+        rows=rows,
+        page=page,
+        status=status,
+        tabs=TABS,
+        may_work=caller.can("work"),
+    )
+
+
+@router.post("/outbox/{action_id}/retry")
+def retry(
+    session: DbSession,
+    caller: Worker,
+    action_id: ActionId,
+    back: Annotated[str | None, Form(max_length=20)] = None,
+) -> Response:
+    manage.retry(session, caller.company_id, action_id, utcnow(), caller.user.id)
+    return RedirectResponse(_back(back), status_code=303)
+
+
+@router.post("/outbox/{action_id}/send-now")
+def send_now(
+    session: DbSession,
+    caller: Worker,
+    action_id: ActionId,
+    back: Annotated[str | None, Form(max_length=20)] = None,
+) -> Response:
+    manage.send_now(session, caller.company_id, action_id, utcnow(), caller.user.id)
+    return RedirectResponse(_back(back), status_code=303)
+
+
+@router.post("/outbox/{action_id}/cancel")
+def cancel(
+    session: DbSession,
+    caller: Worker,
+    action_id: ActionId,
+    back: Annotated[str | None, Form(max_length=20)] = None,
+    reason: Annotated[str | None, Form(max_length=500)] = None,
+) -> Response:
+    manage.cancel(session, caller.company_id, action_id, utcnow(), caller.user.id, reason or None)
+    return RedirectResponse(_back(back), status_code=303)

@@ -1,0 +1,113 @@
+"""The outbox page: tabs by status, the actions of the caller's company with their errors
+escaped, and buttons (forms with the CSRF token) for roles that may work only. In a real browser
+too: a collector filters the failed ones and retries one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from playwright.sync_api import Browser
+
+from cobro.web.security import CSRF_COOKIE
+from tests.web.access import PASSWORD, build_world, sign_in
+from tests.web.outbox_world import add_action, status_of
+
+HOSTILE = "<script>alert('x')</script> \"quoted\" & Ñandú"
+
+
+def test_a_failed_action_shows_retry_and_posting_it_queues_it(
+    client: TestClient, web_database_url: str
+) -> None:
+    world = build_world(web_database_url)
+    failed = add_action(world, world.a, "failed")
+    queued = add_action(world, world.a, "queued")
+    theirs = add_action(world, world.b, "failed")
+    assert sign_in(client, world.a.users["collector"]).status_code == 303
+    page = client.get("/outbox?status=failed", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    html = page.text
+    assert f'id="action-{failed}"' in html
+    assert f'action="/outbox/{failed}/retry"' in html
+    assert f'id="action-{queued}"' not in html
+    assert f'id="action-{theirs}"' not in html
+    assert 'href="/outbox">Outbox</a>' in html
+    token = client.cookies.get(CSRF_COOKIE, "")
+    assert f'name="csrf_token" value="{token}"' in html
+    moved = client.post(
+        f"/outbox/{failed}/retry",
+        data={"csrf_token": token, "back": "failed"},
+        follow_redirects=False,
+    )
+    assert moved.status_code == 303
+    assert moved.headers["location"] == "/outbox?status=failed"
+    assert status_of(world, failed) == "queued"
+    queued_page = client.get("/outbox?status=queued").text
+    assert f'action="/outbox/{failed}/send-now"' in queued_page
+    assert f'action="/outbox/{queued}/cancel"' in queued_page
+    # another company's action: not found, never touched
+    assert client.post(f"/outbox/{theirs}/retry", data={"csrf_token": token}).status_code == 404
+    assert status_of(world, theirs) == "failed"
+
+
+def test_a_post_without_the_csrf_token_is_refused(
+    client: TestClient, web_database_url: str
+) -> None:
+    world = build_world(web_database_url)
+    failed = add_action(world, world.a, "failed")
+    assert sign_in(client, world.a.users["collector"]).status_code == 303
+    client.get("/outbox")
+    assert client.post(f"/outbox/{failed}/retry", data={}).status_code == 403
+    assert client.post(f"/outbox/{failed}/retry", data={"csrf_token": "forged"}).status_code == 403
+    assert status_of(world, failed) == "failed"
+
+
+def test_viewers_see_no_buttons_and_may_not_post(client: TestClient, web_database_url: str) -> None:
+    world = build_world(web_database_url)
+    failed = add_action(world, world.a, "failed")
+    assert sign_in(client, world.a.users["viewer"]).status_code == 303
+    html = client.get("/outbox").text
+    assert f'id="action-{failed}"' in html
+    assert "/retry" not in html
+    assert "<button" not in html.split("<main", 1)[1].split("</main>")[0]
+    token = client.cookies.get(CSRF_COOKIE, "")
+    assert client.post(f"/outbox/{failed}/retry", data={"csrf_token": token}).status_code == 403
+    assert status_of(world, failed) == "failed"
+
+
+def test_a_hostile_error_is_escaped(client: TestClient, web_database_url: str) -> None:
+    world = build_world(web_database_url, customer_names=(HOSTILE,))
+    add_action(world, world.a, "failed", error=HOSTILE)
+    assert sign_in(client, world.a.users["collector"]).status_code == 303
+    html = client.get("/outbox?status=failed").text
+    assert HOSTILE not in html
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(" in html
+
+
+def test_a_collector_retries_a_failed_message_in_the_browser(
+    browser: Browser, live_server: str, web_database_url: str, artifacts: Path
+) -> None:
+    world = build_world(web_database_url)
+    failed = add_action(world, world.a, "failed", error="550 5.1.1 mailbox unavailable")
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    page.goto(f"{live_server}/login?next=/outbox")
+    page.fill("#email", world.a.users["collector"])
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/outbox")
+    page.click("nav.tabs a.tab-failed")
+    page.wait_for_url(f"{live_server}/outbox?status=failed")
+    row = page.locator(f"#action-{failed}")
+    assert "550 5.1.1 mailbox unavailable" in row.inner_text()
+    page.screenshot(path=artifacts / "outbox-failed.png", full_page=True)
+    row.locator("button.retry").click()
+    page.wait_for_url(f"{live_server}/outbox?status=failed")
+    assert page.locator(f"#action-{failed}").count() == 0
+    page.click("nav.tabs a.tab-queued")
+    page.wait_for_url(f"{live_server}/outbox?status=queued")
+    assert page.locator(f"#action-{failed} .status").inner_text() == "queued"
+    page.screenshot(path=artifacts / "outbox-queued.png", full_page=True)
+    assert status_of(world, failed) == "queued"
+    context.close()
