@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from fastapi.testclient import TestClient
 from httpx2 import Response
+from playwright.sync_api import Browser, BrowserContext, Page
 from sqlalchemy.orm import Session
 
 from cobro.auth.service import create_token, create_user, find_user, grant
@@ -127,6 +128,20 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD, next: str 
         },
         follow_redirects=False,
     )
+
+
+def browser_sign_in(
+    browser: Browser, live_server: str, email: str, next: str = "/"
+) -> tuple[BrowserContext, Page]:
+    """A new English browser context signed in through the form, its page at `next`."""
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    page.goto(f"{live_server}/login" + (f"?next={next}" if next != "/" else ""))
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}{next}")
+    return context, page
 
 
 def past(minutes: int) -> datetime:

@@ -19,7 +19,7 @@ from cobro.cycle.service import run_cycle
 from cobro.kit.dates import today_in, utcnow
 from cobro.outbox.models import Action, Document
 from tests.factories.ledger import make_invoice
-from tests.web.access import PASSWORD, Tenant, World, build_world, sign_in
+from tests.web.access import Tenant, World, browser_sign_in, build_world, sign_in
 
 HOSTILE = "<script>alert('x')</script> \"Ñandú\" & Co"
 EML = b"Subject: Recordatorio\r\nTo: pagos@example.com\r\n\r\nPor favor, pague F-1.\r\n"
@@ -171,13 +171,7 @@ def test_a_collector_opens_a_customer_and_previews_a_message(
     world = build_world(web_database_url)
     number, _ = chase(world, world.a)
     [external_id] = world.a.customers
-    context = browser.new_context(locale="en-US")
-    page = context.new_page()
-    page.goto(f"{live_server}/login")
-    page.fill("#email", world.a.users["collector"])
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/")
+    context, page = browser_sign_in(browser, live_server, world.a.users["collector"])
     page.click("nav.nav >> text=Customers")
     page.wait_for_url(f"{live_server}/customers")
     page.fill("#q", external_id)

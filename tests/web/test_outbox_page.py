@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Browser
 
 from cobro.web.security import CSRF_COOKIE
-from tests.web.access import PASSWORD, build_world, sign_in
+from tests.web.access import browser_sign_in, build_world, sign_in
 from tests.web.outbox_world import add_action, status_of
 
 HOSTILE = "<script>alert('x')</script> \"quoted\" & Ñandú"
@@ -90,13 +90,7 @@ def test_a_collector_retries_a_failed_message_in_the_browser(
 ) -> None:
     world = build_world(web_database_url)
     failed = add_action(world, world.a, "failed", error="550 5.1.1 mailbox unavailable")
-    context = browser.new_context(locale="en-US")
-    page = context.new_page()
-    page.goto(f"{live_server}/login?next=/outbox")
-    page.fill("#email", world.a.users["collector"])
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/outbox")
+    context, page = browser_sign_in(browser, live_server, world.a.users["collector"], "/outbox")
     page.click("nav.tabs a.tab-failed")
     page.wait_for_url(f"{live_server}/outbox?status=failed")
     row = page.locator(f"#action-{failed}")

@@ -26,8 +26,12 @@ ActionId = Annotated[int, Path(ge=1, le=MAX_OFFSET)]
 PAGE_SIZE = 50
 
 
-def _back(status: str | None) -> str:
-    return f"/outbox?status={status}" if status in TABS else "/outbox"
+Back = Annotated[str | None, Form(max_length=20)]
+
+
+def _back_to(tab: str | None) -> Response:
+    """The answer to every move: back to the tab the button was on (post, redirect, get)."""
+    return RedirectResponse(f"/outbox?status={tab}" if tab in TABS else "/outbox", 303)
 
 
 @router.get("/outbox", response_class=HTMLResponse)
@@ -63,25 +67,17 @@ def outbox_page(
 
 
 @router.post("/outbox/{action_id}/retry")
-def retry(
-    session: DbSession,
-    caller: Worker,
-    action_id: ActionId,
-    back: Annotated[str | None, Form(max_length=20)] = None,
-) -> Response:
+def retry(session: DbSession, caller: Worker, action_id: ActionId, back: Back = None) -> Response:
     manage.retry(session, caller.company_id, action_id, utcnow(), caller.user.id)
-    return RedirectResponse(_back(back), status_code=303)
+    return _back_to(back)
 
 
 @router.post("/outbox/{action_id}/send-now")
 def send_now(
-    session: DbSession,
-    caller: Worker,
-    action_id: ActionId,
-    back: Annotated[str | None, Form(max_length=20)] = None,
+    session: DbSession, caller: Worker, action_id: ActionId, back: Back = None
 ) -> Response:
     manage.send_now(session, caller.company_id, action_id, utcnow(), caller.user.id)
-    return RedirectResponse(_back(back), status_code=303)
+    return _back_to(back)
 
 
 @router.post("/outbox/{action_id}/cancel")
@@ -89,8 +85,8 @@ def cancel(
     session: DbSession,
     caller: Worker,
     action_id: ActionId,
-    back: Annotated[str | None, Form(max_length=20)] = None,
+    back: Back = None,
     reason: Annotated[str | None, Form(max_length=500)] = None,
 ) -> Response:
     manage.cancel(session, caller.company_id, action_id, utcnow(), caller.user.id, reason or None)
-    return RedirectResponse(_back(back), status_code=303)
+    return _back_to(back)
