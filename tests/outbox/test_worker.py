@@ -8,6 +8,7 @@ from hashlib import sha256
 from pathlib import Path
 
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from cobro.channel.base import Channel
 from cobro.channel.files import EmlFolderChannel, TextFolderChannel
@@ -68,6 +69,11 @@ def cycle(engine: Engine, on: date) -> int:
         return run_cycle(session, company, on).created
 
 
+def the_debtor(session: Session) -> tuple[Company, Customer]:
+    """The ledger's one company and its one customer."""
+    return session.scalars(select(Company)).one(), session.scalars(select(Customer)).one()
+
+
 def channels(server: SmtpTestServer, tmp: Path) -> dict[str, Channel]:
     return {
         "email": SmtpChannel(server.url, sender="Vendor <cobros@vendor.example>"),
@@ -114,8 +120,7 @@ def test_an_item_paid_after_the_cycle_is_not_asked_for_and_all_paid_cancels(
     ledger(own_engine)
     cycle(own_engine, day(3))
     with transaction(own_engine) as session:
-        company = session.scalars(select(Company)).one()
-        customer = session.scalars(select(Customer)).one()
+        company, customer = the_debtor(session)
         make_payment(session, company, customer, 1534_56, day(3), invoices=("F-1", "F-2"))
     report = run_worker(own_engine, channels(smtp_server, tmp_path), once=True, clock=noon(day(3)))
     assert report.outcomes == {"cancelled": 2}
@@ -128,8 +133,7 @@ def test_a_held_item_is_left_out_of_the_message(
     ledger(own_engine)
     cycle(own_engine, day(3))
     with transaction(own_engine) as session:
-        company = session.scalars(select(Company)).one()
-        customer = session.scalars(select(Customer)).one()
+        company, customer = the_debtor(session)
         f1 = session.scalars(select(Invoice).where(Invoice.number == "F-1")).one()
         place_hold(session, company, customer, "dispute", "price", day(3), invoice=f1)
     run_worker(own_engine, channels(smtp_server, tmp_path), once=True, clock=noon(day(3)))

@@ -16,12 +16,10 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cobro.bulk import gc_paused
 from cobro.company.models import Company
-from cobro.customer.models import Customer
 from cobro.cycle import repository
 from cobro.cycle.items import Chunk, by_ranges, open_item_chunks
 from cobro.cycle.repository import CustomerRow
@@ -65,9 +63,6 @@ def _run(
     session: Session, company: Company, on: date, now: datetime | None, report: CycleReport
 ) -> None:
     policies = load_policies(session, company)
-    ranges = by_ranges(session)
-    if not ranges:  # else each chunk's customers are graded by the planner, before planning
-        report.grades_changed = refresh_grades(session, company.id, on, now)
     customers = repository.customers(session, company.id)
     holds = active_holds(session, company.id, on)
     scheduler = Scheduler(
@@ -87,6 +82,8 @@ def _run(
         _Items(policies, holds, scheduler),
         report,
     )
+    if not by_ranges(session):  # else each chunk's customers are graded just before planning
+        planner.grade(repository.histories(session, company.id, on).items())
     chunks = open_item_chunks(session, company.id, on, _horizon(policies, on), list(customers))
     # planning (Python) in a second thread while this one reads and writes: the database
     # works with the GIL released, so on two cores the two overlap
@@ -97,9 +94,8 @@ def _run(
     # written some of the same keys first, and then those are its own
     report.created = writer.written["actions"]
     report.taken = sum(report.moved.values()) - writer.written["steps"]
-    if ranges:
-        repository.save_grades(session, planner.regraded, now or utcnow())
-        report.grades_changed = len(planner.regraded)
+    repository.save_grades(session, planner.regraded, now or utcnow())
+    report.grades_changed = len(planner.regraded)
 
 
 class _Planner:
@@ -122,13 +118,13 @@ class _Planner:
         self.cash = cash
         self.items = items
         self.report = report
-        self.regraded: dict[int, str | None] = {}  # new grades, when graded chunk by chunk
+        self.regraded: dict[int, str | None] = {}  # grades that changed this run
 
     def plan(self, chunk: Chunk) -> repository.Pending:
         pending = repository.Pending()
         report, on = self.report, self.on
         if chunk.histories is not None:
-            self._grade(chunk.graded())
+            self.grade(chunk.graded())
         for customer_id, group in groupby(chunk.rows(), key=itemgetter(1)):
             customer = self.customers[customer_id]
             chased = self.items.of(customer, group)
@@ -139,7 +135,8 @@ class _Planner:
             _write(plan, customer, self.company_id, on, pending, self.items.scheduler, report)
         return pending
 
-    def _grade(self, histories: list[tuple[int, History]]) -> None:
+    def grade(self, histories: Iterable[tuple[int, History]]) -> None:
+        """Grade these customers from their histories (`regraded` keeps what changed)."""
         customers, regraded = self.customers, self.regraded
         for customer_id, history in histories:
             found = grade_from_history(history)
@@ -279,19 +276,3 @@ def _write(
 def _in_order(actions: Iterable[Planned]) -> list[Planned]:
     # debtor-facing messages first, so the contact caps count them before the call
     return sorted(actions, key=lambda planned: (planned.kind not in CHANNELS, str(planned.kind)))
-
-
-def refresh_grades(session: Session, company_id: int, on: date, now: datetime | None = None) -> int:
-    """Grade every customer from its history up to `on`; return how many grades changed."""
-    rows = session.execute(
-        select(Customer.id, Customer.grade).where(Customer.company_id == company_id)
-    )
-    current: dict[int, str | None] = {row.id: row.grade for row in rows}
-    changes: dict[int, str | None] = {}
-    for customer_id, history in repository.histories(session, company_id, on).items():
-        grade = grade_from_history(history)
-        value = None if grade is None else str(grade)
-        if current.get(customer_id) != value:
-            changes[customer_id] = value
-    repository.save_grades(session, changes, now or utcnow())
-    return len(changes)
