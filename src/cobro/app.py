@@ -23,7 +23,7 @@ from cobro.endpoint import Database
 from cobro.outbox.endpoints import router as actions_router
 from cobro.portal import pages as portal_pages
 from cobro.web import customers as customer_pages
-from cobro.web import health, outbox, pages
+from cobro.web import account, health, outbox, pages
 from cobro.web.errors import install_error_handlers
 from cobro.web.security import CsrfProtection, SecurityHeaders
 from cobro.web.templates import STATIC
@@ -58,11 +58,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     api = APIRouter(prefix="/api")
     api.include_router(health.router)
+    api.include_router(account.api)
     api.include_router(companies_router)
     api.include_router(customers_router)
     api.include_router(actions_router)
     app.include_router(api)
     app.include_router(pages.router)
+    app.include_router(account.router)
     app.include_router(outbox.router)
     app.include_router(customer_pages.router)
     app.include_router(portal_pages.router)

@@ -197,6 +197,7 @@ def current_user(request: Request, session: DbSession) -> Caller:
     if web_session is None:
         raise SignInRequired()
     role = _role(session, web_session.user, web_session.company_id)
+    request.state.language = web_session.user.language  # the pages speak the user's language
     return Caller(web_session.user, web_session.company_id, role, None, web_session)
 
 

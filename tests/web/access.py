@@ -130,6 +130,17 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD, next: str 
     )
 
 
+def speak(client: TestClient, language: str) -> None:
+    """The signed-in user chooses the language of their pages (/account), as a person would."""
+    client.get("/account")  # the form's page: its CSRF token
+    response = client.post(
+        "/account/language",
+        data={"language": language, "csrf_token": client.cookies.get(CSRF_COOKIE, "")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+
+
 def browser_sign_in(
     browser: Browser, live_server: str, email: str, next: str = "/"
 ) -> tuple[BrowserContext, Page]:

@@ -19,7 +19,7 @@ from cobro.cycle.service import run_cycle
 from cobro.kit.dates import today_in, utcnow
 from cobro.outbox.models import Action, Document
 from tests.factories.ledger import make_invoice
-from tests.web.access import Tenant, World, browser_sign_in, build_world, sign_in
+from tests.web.access import Tenant, World, browser_sign_in, build_world, sign_in, speak
 
 HOSTILE = "<script>alert('x')</script> \"Ñandú\" & Co"
 EML = b"Subject: Recordatorio\r\nTo: pagos@example.com\r\n\r\nPor favor, pague F-1.\r\n"
@@ -109,7 +109,8 @@ def test_the_customer_360_shows_items_stage_timeline_and_documents(
     assert "550 &lt;b&gt;no&lt;/b&gt; mailbox" in html
     assert "<script>alert" not in html
 
-    spanish = client.get(f"/customers/{external_id}", headers={"Accept-Language": "es"})
+    speak(client, "es")
+    spanish = client.get(f"/customers/{external_id}")
     assert "1.234,56\xa0€" in spanish.text
     assert "Partidas abiertas" in spanish.text
     assert "Cronología" in spanish.text

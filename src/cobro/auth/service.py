@@ -20,6 +20,7 @@ from cobro.auth.users import (
     revoke,
     role_in,
     roles_of,
+    set_language,
     set_password,
     unlock,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "revoke_token",
     "role_in",
     "roles_of",
+    "set_language",
     "set_password",
     "switch_company",
     "unlock",

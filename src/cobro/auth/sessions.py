@@ -74,11 +74,15 @@ def close_session(
     )
 
 
-def close_sessions_of(session: Session, user: User, now: datetime) -> int:
-    """Close every open session of `user` (after a password reset); how many there were."""
-    open_ones = session.scalars(
-        select(WebSession).where(WebSession.user_id == user.id, WebSession.revoked_at.is_(None))
-    ).all()
+def close_sessions_of(
+    session: Session, user: User, now: datetime, keep: WebSession | None = None
+) -> int:
+    """Close every open session of `user` but `keep` (after a password reset or change: a
+    thief's session ends too); how many there were."""
+    query = select(WebSession).where(WebSession.user_id == user.id, WebSession.revoked_at.is_(None))
+    if keep is not None:
+        query = query.where(WebSession.id != keep.id)
+    open_ones = session.scalars(query).all()
     for web_session in open_ones:
         web_session.revoked_at = now
     session.flush()

@@ -220,3 +220,24 @@ def change_password(
         raise NotAuthenticated("the current password is wrong")
     set_password(session, user, new)
     record_change(session, "user.password_changed", now, user, actor_id=user.id, source=source)
+
+
+def set_language(
+    session: Session, user: User, language: str, now: datetime, source: str | None = None
+) -> None:
+    """The language the user reads the app in (their pages, their emails)."""
+    chosen = check_language(language)
+    if chosen == user.language:
+        return
+    before = {"language": user.language}
+    user.language = chosen
+    record_change(
+        session,
+        "user.language_changed",
+        now,
+        user,
+        actor_id=user.id,
+        before=before,
+        after={"language": chosen},
+        source=source,
+    )

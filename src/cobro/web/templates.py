@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from cobro.web.i18n import negotiate, translator
+from cobro.web.i18n import LANGUAGES, negotiate, translator
 
 STATIC = Path(__file__).parent / "static"
 
@@ -24,6 +24,11 @@ environment = Environment(
 
 
 def language_of(request: Request) -> str:
+    """The signed-in user's language (set by `cobro.endpoint.current_user`), else the
+    browser's."""
+    chosen = getattr(request.state, "language", None)
+    if isinstance(chosen, str) and chosen in LANGUAGES:
+        return chosen
     return negotiate(request.headers.get("accept-language"))
 
 
