@@ -1,0 +1,256 @@
+"""The tenant isolation matrix, over EVERY route the app has (found, not listed by hand):
+every route × every role × by session cookie and by API token, with company B's ids in the
+path → 403/404 (or a refusal of the input), never B's data and never a change to B.
+Every route without a path parameter that lists things lists none of B's.
+
+A new route with a path parameter this file does not know fails
+`test_every_path_parameter_has_a_value_of_company_b`: add a maker to FOREIGN that creates
+the thing in company B and returns what the path takes."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cobro.audit.models import AuditEvent
+from cobro.company.models import Company
+from cobro.customer.models import Customer
+from cobro.invoice.models import Invoice
+from cobro.kit.dates import today_in, utcnow
+from cobro.outbox.models import Action, Document
+from cobro.policy.holds import place_hold
+from cobro.task.service import raise_task
+from cobro.web.security import CSRF_COOKIE
+from tests.factories.ledger import make_invoice, make_payment
+from tests.web.access import ROLES, World, build_world, sign_in
+
+# Routes that are not a tenant's: public pages, the debtor portal (its own signed tokens,
+# tests/web/test_portal.py), static files and the API's description.
+PUBLIC_PREFIXES = ("/static", "/portal/", "/api/openapi.json", "/api/docs", "/docs/")
+PUBLIC_PATHS = {"/login", "/logout", "/api/health", "/password/forgot"}
+PUBLIC_PARAMETERISED = ("/password/reset/",)
+
+
+@dataclass
+class Foreign:
+    """Company B's things, as a maker sees them."""
+
+    session: Session
+    company: Company
+    customer: Customer
+    invoice: Invoice
+    tag: str
+
+
+Maker = Callable[[Foreign], object]
+_stages = itertools.count(1)
+
+
+def _action(foreign: Foreign) -> Action:
+    action = Action(
+        company_id=foreign.company.id,
+        customer_id=foreign.customer.id,
+        policy_id=0,
+        stage=f"secret-{next(_stages)}",
+        tone="soft",
+        kind="email",
+        cycle_on=today_in(foreign.company.timezone) - timedelta(days=1),
+        status="failed",
+        not_before=utcnow(),
+        last_error=f"Secret error {foreign.tag}",
+    )
+    foreign.session.add(action)
+    foreign.session.flush()
+    return action
+
+
+def _document(foreign: Foreign) -> int:
+    content = f"Secret letter {foreign.tag}".encode()
+    document = Document(
+        action_id=_action(foreign).id,
+        name="letter.txt",
+        media_type="text/plain",
+        size=len(content),
+        sha256="0" * 64,
+        content=content,
+    )
+    foreign.session.add(document)
+    foreign.session.flush()
+    return document.id
+
+
+def _hold(foreign: Foreign) -> int:
+    on = today_in(foreign.company.timezone)
+    hold = place_hold(
+        foreign.session, foreign.company, foreign.customer, "manual", f"Secret {foreign.tag}", on
+    )
+    return hold.id
+
+
+def _task(foreign: Foreign) -> int:
+    task = raise_task(
+        foreign.session,
+        company_id=foreign.company.id,
+        customer=foreign.customer,
+        kind="call",
+        title=f"Secret call {foreign.tag}",
+        due_on=today_in(foreign.company.timezone),
+    )
+    return task.id
+
+
+def _payment(foreign: Foreign) -> int:
+    return make_payment(foreign.session, foreign.company, foreign.customer, 10_00).id
+
+
+# path parameter → a maker of company B's thing, returning what the path takes
+FOREIGN: dict[str, Maker] = {
+    "external_id": lambda foreign: foreign.customer.external_id,
+    "number": lambda foreign: foreign.invoice.number,
+    "action_id": lambda foreign: _action(foreign).id,
+    "document_id": _document,
+    "hold_id": _hold,
+    "task_id": _task,
+    "payment_id": _payment,
+}
+
+
+def app_routes(app: FastAPI) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+    """(method, path template, path parameter names) of every route the app answers."""
+    for route in app.routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        for context in contexts() if contexts else [route]:
+            path: str = getattr(context, "path_format", context.path)
+            parameters = tuple(context.param_convertors)
+            for method in sorted(getattr(context, "methods", None) or ()):
+                if method != "HEAD":
+                    yield method, path, parameters
+
+
+def tenant_routes(app: FastAPI) -> list[tuple[str, str, tuple[str, ...]]]:
+    return [
+        (method, path, parameters)
+        for method, path, parameters in app_routes(app)
+        if not path.startswith(PUBLIC_PREFIXES)
+        and path not in PUBLIC_PATHS
+        and not path.startswith(PUBLIC_PARAMETERISED)
+    ]
+
+
+@dataclass
+class Matrix:
+    world: World
+    values: dict[str, str]
+    secrets: list[str]
+
+
+@pytest.fixture(scope="module")
+def matrix(web_database_url: str) -> Matrix:
+    world = build_world(web_database_url)
+    tag = uuid.uuid4().hex[:8]
+    with world.session() as session:
+        company = session.get_one(Company, world.b.id)
+        customer = session.scalars(select(Customer).where(Customer.company_id == company.id)).one()
+        due = today_in(company.timezone) - timedelta(days=40)
+        invoice = make_invoice(
+            session, company, customer, 999_99, due - timedelta(days=30), due, f"SECRET-{tag}"
+        )
+        foreign = Foreign(session, company, customer, invoice, tag)
+        values = {name: str(make(foreign)) for name, make in FOREIGN.items()}
+    secrets = [*world.b.customers.values(), f"SECRET-{tag}", f"Secret error {tag}", world.b.name]
+    secrets += [f"Secret {tag}", f"Secret call {tag}", f"Secret letter {tag}"]
+    return Matrix(world, values, secrets)
+
+
+def test_every_path_parameter_has_a_value_of_company_b(app: FastAPI) -> None:
+    unknown = {
+        f"{method} {path}: {name}"
+        for method, path, names in tenant_routes(app)
+        for name in names
+        if name not in FOREIGN
+    }
+    assert unknown == set(), "add a maker to FOREIGN for each"
+
+
+def test_the_matrix_covers_the_api_and_the_pages(app: FastAPI) -> None:
+    paths = {path for _, path, _ in tenant_routes(app)}
+    assert {"/api/customers/{external_id}", "/customers/{external_id}", "/outbox"} <= paths
+
+
+def _caller(client: TestClient, matrix: Matrix, role: str, how: str) -> dict[str, str]:
+    if how == "token":
+        token = matrix.world.token(role, ("read", "write", "audit"))
+        return {"Authorization": f"Bearer {token}"}
+    assert sign_in(client, matrix.world.a.users[role]).status_code == 303
+    client.get("/account")  # a page: the signed-in browser's CSRF token
+    return {"X-CSRF-Token": client.cookies.get(CSRF_COOKIE, "")}
+
+
+def _changes_to_b(matrix: Matrix) -> int:
+    with matrix.world.session() as session:
+        return (
+            session.scalar(select(func.count()).where(AuditEvent.company_id == matrix.world.b.id))
+            or 0
+        )
+
+
+def _request(client: TestClient, method: str, url: str, headers: dict[str, str]) -> Any:
+    if method == "GET":
+        return client.get(url, headers=headers, follow_redirects=False)
+    if url.startswith("/api/"):
+        return client.request(method, url, json={}, headers=headers, follow_redirects=False)
+    form = {"csrf_token": headers.get("X-CSRF-Token", "")}
+    return client.request(method, url, data=form, headers=headers, follow_redirects=False)
+
+
+@pytest.mark.parametrize("how", ["cookie", "token"])
+@pytest.mark.parametrize("role", ROLES)
+def test_company_bs_ids_never_answer_data_or_change_anything(
+    app: FastAPI, client: TestClient, matrix: Matrix, role: str, how: str
+) -> None:
+    headers = _caller(client, matrix, role, how)
+    before = _changes_to_b(matrix)
+    answered: list[str] = []
+    for method, path, names in tenant_routes(app):
+        if not names:
+            continue
+        url = path.format(**{name: matrix.values[name] for name in names})
+        response = _request(client, method, url, headers)
+        allowed = {403, 404} if method == "GET" else {403, 404, 405, 422}
+        if response.status_code not in allowed:
+            answered.append(f"{method} {path} → {response.status_code}")
+        # a refusal may repeat what was asked ("invoice SECRET-… not found"), nothing more
+        leaked = [s for s in matrix.secrets if s in response.text and s not in url]
+        if leaked:
+            answered.append(f"{method} {path} shows {leaked}")
+    assert answered == []
+    assert _changes_to_b(matrix) == before
+
+
+@pytest.mark.parametrize("how", ["cookie", "token"])
+@pytest.mark.parametrize("role", ROLES)
+def test_no_list_or_page_shows_company_bs_data(
+    app: FastAPI, client: TestClient, matrix: Matrix, role: str, how: str
+) -> None:
+    headers = _caller(client, matrix, role, how)
+    leaks: list[str] = []
+    for method, path, names in tenant_routes(app):
+        if method != "GET" or names:
+            continue
+        for query in ({}, {"limit": "200"}, {"q": "Secret"}):
+            response = client.get(path, params=query, headers=headers, follow_redirects=False)
+            assert response.status_code < 500, f"{path} {query}"
+            leaked = [secret for secret in matrix.secrets if secret in response.text]
+            if leaked:
+                leaks.append(f"{path} {query} shows {leaked}")
+    assert leaks == []
