@@ -129,6 +129,7 @@ def app_routes(app: FastAPI) -> Iterator[tuple[str, str, tuple[str, ...]]]:
     """(method, path template, path parameter names) of every route the app answers."""
     for route in app.routes:
         contexts = getattr(route, "effective_route_contexts", None)
+        context: Any  # FastAPI's route contexts (included routers) or a plain route
         for context in contexts() if contexts else [route]:
             path: str = getattr(context, "path_format", context.path)
             parameters = tuple(context.param_convertors)
@@ -193,7 +194,7 @@ def _caller(client: TestClient, matrix: Matrix, role: str, how: str) -> dict[str
         return {"Authorization": f"Bearer {token}"}
     assert sign_in(client, matrix.world.a.users[role]).status_code == 303
     client.get("/account")  # a page: the signed-in browser's CSRF token
-    return {"X-CSRF-Token": client.cookies.get(CSRF_COOKIE, "")}
+    return {"X-CSRF-Token": client.cookies.get(CSRF_COOKIE) or ""}
 
 
 def _changes_to_b(matrix: Matrix) -> int:
