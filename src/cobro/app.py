@@ -23,7 +23,7 @@ from cobro.endpoint import Database
 from cobro.outbox.endpoints import router as actions_router
 from cobro.portal import pages as portal_pages
 from cobro.web import customers as customer_pages
-from cobro.web import account, health, outbox, pages
+from cobro.web import account, api_docs, health, outbox, pages
 from cobro.web.errors import install_error_handlers
 from cobro.web.security import CsrfProtection, SecurityHeaders
 from cobro.web.templates import STATIC
@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Cobro",
         summary="Collections management: receivables, dunning, cash application.",
         version="0.1.0",
-        docs_url="/api/docs",
+        docs_url=None,  # our own page: the vendored Swagger UI (cobro.web.api_docs)
         redoc_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api)
     app.include_router(pages.router)
     app.include_router(account.router)
+    app.include_router(api_docs.router)
     app.include_router(outbox.router)
     app.include_router(customer_pages.router)
     app.include_router(portal_pages.router)

@@ -30,7 +30,8 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query, Request, Security
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -184,7 +185,27 @@ def session_token_of(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE) or None
 
 
-def current_user(request: Request, session: DbSession) -> Caller:
+# How a caller proves who they are, as the OpenAPI description says it (securitySchemes);
+# `current_user` reads the header and the cookie itself, these only describe them.
+API_TOKEN = HTTPBearer(
+    scheme_name="apiToken",
+    description="An API token (`cobro tokens create`): `Authorization: Bearer cobro_…`",
+    auto_error=False,
+)
+BROWSER_SESSION = APIKeyCookie(
+    name=SESSION_COOKIE,
+    scheme_name="browserSession",
+    description="A signed-in browser's session cookie (set by /login)",
+    auto_error=False,
+)
+
+
+def current_user(
+    request: Request,
+    session: DbSession,
+    _token: Annotated[HTTPAuthorizationCredentials | None, Security(API_TOKEN)] = None,
+    _cookie: Annotated[str | None, Security(BROWSER_SESSION)] = None,
+) -> Caller:
     now = utcnow()
     bearer = bearer_of(request)
     if bearer is not None:

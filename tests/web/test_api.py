@@ -53,6 +53,15 @@ def test_a_limit_above_the_maximum_is_a_json_error_naming_the_field(
 def test_the_openapi_schema_and_its_docs_are_under_api(client: TestClient) -> None:
     schema = client.get("/api/openapi.json").json()
     assert {"/api/health", "/api/companies", "/api/customers"} <= schema["paths"].keys()
+    assert schema["components"]["securitySchemes"].keys() == {"apiToken", "browserSession"}
+    assert schema["paths"]["/api/customers"]["get"]["security"] == [
+        {"apiToken": []},
+        {"browserSession": []},
+    ]
     docs = client.get("/api/docs")
     assert docs.status_code == 200
-    assert "swagger" in docs.text.lower()
+    assert 'src="/static/vendor/swagger-ui-bundle.js"' in docs.text
+    assert "cdn" not in docs.text.lower()
+    policy = docs.headers["content-security-policy"]
+    assert "script-src 'self';" in policy  # no inline script, no other site
+    assert "http" not in policy

@@ -135,3 +135,21 @@ def test_a_collector_sees_the_dashboard_with_its_chart(
     print(f"screenshot: {artifacts / 'dashboard.png'}")
     assert problems == [], problems  # no CSP violation, no script error
     page.close()
+
+
+def test_the_api_docs_run_the_vendored_swagger_ui(
+    browser: Browser, live_server: str, artifacts: Path
+) -> None:
+    page = browser.new_page(locale="en-US")
+    problems: list[str] = []
+    page.on("console", lambda message: _note(problems, message))
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(f"{live_server}/api/docs")
+    page.wait_for_selector(".opblock-tag", timeout=20_000)  # drawn from /api/openapi.json
+    assert page.locator("button.authorize").count() == 1  # the security schemes are there
+    assert page.get_by_text("/api/customers").first.is_visible()
+    page.screenshot(path=artifacts / "api-docs.png", full_page=False)
+    assert all(url.startswith(live_server) for url in requested), requested
+    assert problems == [], problems
+    page.close()

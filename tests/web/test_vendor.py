@@ -31,3 +31,14 @@ def test_the_dashboard_loads_the_vendored_chart_js() -> None:
     home = (STATIC.parent / "templates" / "home.html").read_text()
     assert 'src="/static/vendor/chart.umd.min.js"' in home
     assert 'src="/static/dashboard.js"' in home
+
+
+def test_the_api_docs_load_the_vendored_swagger_ui() -> None:
+    record = json.loads((VENDOR / "vendor.json").read_text())
+    assert record["swagger-ui-bundle.js"]["package"] == "swagger-ui-dist"
+    assert record["swagger-ui.css"]["version"] == record["swagger-ui-bundle.js"]["version"]
+    assert (VENDOR / "swagger-ui.LICENSE").exists()
+    docs = (STATIC.parent / "templates" / "api_docs.html").read_text()
+    assert 'src="/static/vendor/swagger-ui-bundle.js"' in docs
+    assert 'href="/static/vendor/swagger-ui.css"' in docs
+    assert "<script>" not in docs  # started by static/api-docs.js: no inline script
