@@ -76,12 +76,26 @@ def serve_command(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
     reload: bool = typer.Option(False, help="Restart when the code changes (development)."),
+    workers: int = typer.Option(
+        1, min=1, max=64, help="Server processes (use about one per CPU core; not with --reload)."
+    ),
+    access_log: bool = typer.Option(True, help="Log a line per request."),
 ) -> None:
     """Serve the web app and the JSON API (API docs at /api/docs) until Ctrl-C."""
     import uvicorn  # noqa: PLC0415 (only this command needs the server)
 
     console.print(f"Cobro at http://{host}:{port}/ (API docs: /api/docs). Ctrl-C stops it.")
-    uvicorn.run("cobro.app:create_app", factory=True, host=host, port=port, reload=reload)
+    if reload and workers > 1:
+        raise CobroError("--reload runs one process: leave --workers out", field="workers")
+    uvicorn.run(
+        "cobro.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        workers=workers,
+        access_log=access_log,
+    )
 
 
 app.add_typer(users_app, name="users")
