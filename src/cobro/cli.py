@@ -84,9 +84,12 @@ def serve_command(
     """Serve the web app and the JSON API (API docs at /api/docs) until Ctrl-C."""
     import uvicorn  # noqa: PLC0415 (only this command needs the server)
 
-    console.print(f"Cobro at http://{host}:{port}/ (API docs: /api/docs). Ctrl-C stops it.")
     if reload and workers > 1:
-        raise CobroError("--reload runs one process: leave --workers out", field="workers")
+        raise typer.BadParameter(
+            "--reload runs one process: leave --workers out", param_hint="--workers"
+        )
+
+    console.print(f"Cobro at http://{host}:{port}/ (API docs: /api/docs). Ctrl-C stops it.")
     uvicorn.run(
         "cobro.app:create_app",
         factory=True,
