@@ -8,7 +8,10 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser
+from sqlalchemy import select
 
+from cobro.audit.models import AuditEvent
+from cobro.kit.dates import today_in
 from cobro.web.security import CSRF_COOKIE
 from tests.web.access import browser_sign_in, build_world, sign_in
 from tests.web.outbox_world import add_action, status_of
@@ -69,7 +72,10 @@ def test_viewers_see_no_buttons_and_may_not_post(client: TestClient, web_databas
     html = client.get("/outbox").text
     assert f'id="action-{failed}"' in html
     assert "/retry" not in html
-    assert "<button" not in html.split("<main", 1)[1].split("</main>")[0]
+    main = html.split("<main", 1)[1].split("</main>")[0]
+    assert 'method="post"' not in main  # the filters' form only: no move to make
+    after_the_filters = main.split('class="filters"', 1)[1].split("</form>", 1)[1]
+    assert "<button" not in after_the_filters
     token = client.cookies.get(CSRF_COOKIE, "")
     assert client.post(f"/outbox/{failed}/retry", data={"csrf_token": token}).status_code == 403
     assert status_of(world, failed) == "failed"
@@ -105,3 +111,53 @@ def test_a_collector_retries_a_failed_message_in_the_browser(
     page.screenshot(path=artifacts / "outbox-queued.png", full_page=True)
     assert status_of(world, failed) == "queued"
     context.close()
+
+
+def test_the_outbox_filters_by_kind_and_day_and_keeps_them_when_paging(
+    client: TestClient, web_database_url: str
+) -> None:
+    world = build_world(web_database_url)
+    email = add_action(world, world.a, "queued", kind="email")
+    letter = add_action(world, world.a, "queued", kind="letter")
+    assert sign_in(client, world.a.users["viewer"]).status_code == 303
+    html = client.get("/outbox", params={"status": "queued", "kind": "letter"}).text
+    assert f'id="action-{letter}"' in html
+    assert f'id="action-{email}"' not in html
+    assert '<option value="letter" selected>' in html
+    today = client.get("/outbox", params={"on": today_in("Europe/Madrid").isoformat()}).text
+    assert f'id="action-{email}"' in today
+    assert f'id="action-{email}"' not in client.get("/outbox", params={"on": "2000-01-01"}).text
+    everything = client.get("/outbox", params={"kind": "", "on": ""})
+    assert f'id="action-{email}"' in everything.text
+    wrong = client.get("/outbox", params={"on": "yesterday"})
+    assert wrong.status_code == 422
+    assert "YYYY-MM-DD" in wrong.text
+
+
+def test_a_cancelled_action_keeps_its_reason_in_the_audit_trail(
+    client: TestClient, web_database_url: str
+) -> None:
+    world = build_world(web_database_url)
+    queued = add_action(world, world.a, "queued")
+    assert sign_in(client, world.a.users["collector"]).status_code == 303
+    html = client.get("/outbox", params={"status": "queued"}).text
+    assert f'id="reason-{queued}"' in html
+    response = client.post(
+        f"/outbox/{queued}/cancel",
+        data={
+            "csrf_token": client.cookies.get(CSRF_COOKIE, ""),
+            "back": "queued",
+            "reason": "paid by cheque <b>today</b>",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert status_of(world, queued) == "cancelled"
+    with world.session() as session:
+        event = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.entity_type == "action", AuditEvent.entity_id == queued
+            )
+        ).one()
+        assert event.action == "action.cancelled"
+        assert "paid by cheque <b>today</b>" in str(event.after)

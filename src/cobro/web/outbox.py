@@ -5,14 +5,18 @@ token, answered with a redirect back to the tab it came from (post, redirect, ge
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from cobro.channel.registry import CHANNEL_NAMES
 from cobro.company.models import Company
 from cobro.endpoint import CurrentUser, DbSession, Worker
+from cobro.errors import Invalid
 from cobro.kit.dates import utcnow
 from cobro.kit.pagination import MAX_OFFSET, PageRequest
 from cobro.outbox import manage
@@ -40,12 +44,20 @@ def outbox_page(
     session: DbSession,
     caller: CurrentUser,
     status: Annotated[Tab | None, Query()] = None,
+    kind: Annotated[str | None, Query(max_length=20)] = None,
+    on: Annotated[str | None, Query(max_length=10, description="the cycle's day")] = None,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> HTMLResponse:
     company = session.get_one(Company, caller.company_id)
     zone = ZoneInfo(company.timezone)
+    filters = {"status": status or "", "kind": kind or "", "on": on or ""}
     page = manage.list_actions(
-        session, caller.company_id, status, page=PageRequest(PAGE_SIZE, offset)
+        session,
+        caller.company_id,
+        status,
+        kind=kind or None,
+        on=_day(on),
+        page=PageRequest(PAGE_SIZE, offset),
     )
     rows = [
         {
@@ -62,8 +74,21 @@ def outbox_page(
         page=page,
         status=status,
         tabs=TABS,
+        kinds=CHANNEL_NAMES,
+        filters=filters,
+        query=urlencode({name: value for name, value in filters.items() if value}),
         may_work=caller.can("work"),
     )
+
+
+def _day(on: str | None) -> date | None:
+    """The day filter as the form sends it: empty is no filter; anything else a date."""
+    if not on:
+        return None
+    try:
+        return date.fromisoformat(on)
+    except ValueError:
+        raise Invalid(f"day {on!r}: use YYYY-MM-DD", field="on") from None
 
 
 @router.post("/outbox/{action_id}/retry")
