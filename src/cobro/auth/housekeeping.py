@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_
+from sqlalchemy import CursorResult, Delete, delete, or_
 from sqlalchemy.orm import Session
 
 from cobro.auth.models import LoginAttempt, PasswordReset, WebSession
@@ -29,17 +29,28 @@ class Pruned:
 
 def prune_access(session: Session, now: datetime) -> Pruned:
     """Delete what is past keeping; how many rows of each."""
-    attempts = session.execute(
-        delete(LoginAttempt).where(LoginAttempt.at < now - KEEP_ATTEMPTS)
-    ).rowcount
     ended = now - KEEP_ENDED_SESSIONS
-    sessions = session.execute(
-        delete(WebSession).where(or_(WebSession.expires_at < ended, WebSession.revoked_at < ended))
-    ).rowcount
     spent = now - KEEP_SPENT_RESETS
-    resets = session.execute(
-        delete(PasswordReset).where(
-            or_(PasswordReset.expires_at < spent, PasswordReset.used_at < spent)
-        )
-    ).rowcount
-    return Pruned(attempts or 0, sessions or 0, resets or 0)
+    return Pruned(
+        attempts=_deleted(
+            session, delete(LoginAttempt).where(LoginAttempt.at < now - KEEP_ATTEMPTS)
+        ),
+        sessions=_deleted(
+            session,
+            delete(WebSession).where(
+                or_(WebSession.expires_at < ended, WebSession.revoked_at < ended)
+            ),
+        ),
+        resets=_deleted(
+            session,
+            delete(PasswordReset).where(
+                or_(PasswordReset.expires_at < spent, PasswordReset.used_at < spent)
+            ),
+        ),
+    )
+
+
+def _deleted(session: Session, statement: Delete) -> int:
+    result = session.execute(statement)
+    assert isinstance(result, CursorResult)  # a DELETE answers a cursor's row count
+    return result.rowcount or 0
