@@ -80,7 +80,7 @@ def prepare(url: str, size: Size) -> None:
     with transaction(engine, writes=True) as session:
         company = session.scalars(select(Company).where(Company.code == CODE)).one()
         report = run_cycle(session, company, ON)
-    print(f"    cycle of {ON}: {report.queued:,} actions in {time.perf_counter() - started:.0f} s")
+    print(f"    cycle of {ON}: {report.created:,} actions in {time.perf_counter() - started:.0f} s")
     engine.dispose()
 
 

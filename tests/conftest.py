@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from cobro.auth import passwords
 from cobro.db import make_engine, upgrade
+from tests.support.loopback import loopback_only
 from tests.support.passwords import CHEAP_HASHER
 
 # Rich sizes its consoles when cobro.edge is imported: make CLI output wide enough to assert on.
@@ -80,3 +81,10 @@ def cheap_hashing() -> Iterator[None]:
     passwords.HASHER = CHEAP_HASHER
     yield
     passwords.HASHER = saved
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_network() -> Iterator[None]:
+    """Names resolve on loopback only: no test asks the network (tests/support/loopback.py)."""
+    with loopback_only():
+        yield

@@ -16,17 +16,87 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from cobro.company.endpoints import router as companies_router
+from cobro.company.endpoints import router as companies_api
 from cobro.config import Settings, load_settings
-from cobro.customer.endpoints import router as customers_router
+from cobro.customer.contact_endpoints import router as contacts_api
+from cobro.customer.endpoints import router as customers_api
+from cobro.cycle.endpoints import router as cycle_api
 from cobro.endpoint import Database
-from cobro.outbox.endpoints import router as actions_router
+from cobro.importer.endpoints import router as imports_api
+from cobro.invoice.endpoints import router as invoices_api
+from cobro.note.endpoints import router as notes_api
+from cobro.notice.endpoints import router as templates_api
+from cobro.outbox.endpoints import router as actions_api
+from cobro.payment.endpoints import router as payments_api
+from cobro.policy.endpoints import router as policies_api
+from cobro.policy.hold_endpoints import router as holds_api
+from cobro.portal import endpoints as portal_api
 from cobro.portal import pages as portal_pages
-from cobro.web import customers as customer_pages
-from cobro.web import account, api_docs, health, outbox, pages
+from cobro.portal import staff as portal_staff
+from cobro.settings.endpoints import router as settings_api
+from cobro.task.endpoints import router as tasks_api
+from cobro.web import (
+    account,
+    api_docs,
+    customers,
+    cycle,
+    health,
+    imports,
+    notices,
+    outbox,
+    pages,
+    password,
+    policies,
+    webhooks,
+    worklist,
+)
+from cobro.web import settings as settings_pages
 from cobro.web.errors import install_error_handlers
 from cobro.web.security import CsrfProtection, SecurityHeaders
 from cobro.web.templates import STATIC
+from cobro.webhook.endpoints import router as webhooks_api
+from cobro.worklist.endpoints import router as worklist_api
+
+# under /api, in the OpenAPI description
+API_ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    account.api,
+    companies_api,
+    customers_api,
+    contacts_api,
+    invoices_api,
+    payments_api,
+    actions_api,
+    portal_api.router,
+    notes_api,
+    worklist_api,
+    imports_api,
+    settings_api,
+    webhooks_api,
+    holds_api,
+    tasks_api,
+    policies_api,
+    templates_api,
+    cycle_api,
+)
+# the HTML pages (not in the OpenAPI description)
+PAGE_ROUTERS: tuple[APIRouter, ...] = (
+    pages.router,
+    account.router,
+    api_docs.router,
+    outbox.router,
+    worklist.router,
+    webhooks.router,
+    password.router,
+    customers.router,
+    policies.router,
+    notices.router,
+    cycle.router,
+    portal_pages.router,
+    portal_staff.router,
+    imports.router,
+    settings_pages.router,
+)
 
 log = logging.getLogger("cobro.web")
 
@@ -55,20 +125,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.database = database
     app.state.secret_key = secret  # portal links are signed with it
+    app.state.base_url = settings.base_url  # password reset links start with it
+    app.state.settings = settings  # the portal: its links' base URL and key, its payment link
 
     api = APIRouter(prefix="/api")
-    api.include_router(health.router)
-    api.include_router(account.api)
-    api.include_router(companies_router)
-    api.include_router(customers_router)
-    api.include_router(actions_router)
+    for router in API_ROUTERS:
+        api.include_router(router)
     app.include_router(api)
-    app.include_router(pages.router)
-    app.include_router(account.router)
-    app.include_router(api_docs.router)
-    app.include_router(outbox.router)
-    app.include_router(customer_pages.router)
-    app.include_router(portal_pages.router)
+    for router in PAGE_ROUTERS:
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     install_error_handlers(app)

@@ -18,6 +18,8 @@ class Settings:
     secret_key: str | None = None
     # the app's address as debtors reach it: portal links start with it (COBRO_BASE_URL)
     base_url: str = "http://127.0.0.1:8000"
+    # the payment provider's page, {reference} {amount} {currency} filled in (COBRO_PAYMENT_LINK)
+    payment_link: str | None = None
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -27,4 +29,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         company=env.get("COBRO_COMPANY") or None,
         secret_key=env.get("COBRO_SECRET_KEY") or None,
         base_url=env.get("COBRO_BASE_URL") or "http://127.0.0.1:8000",
+        payment_link=env.get("COBRO_PAYMENT_LINK") or None,
     )

@@ -66,9 +66,11 @@ class Database:
         return self._engine
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[Session]:
+    def unit_of_work(self, writes: bool = False) -> Iterator[Session]:
+        """A transaction; `writes`: one that will write, so SQLite takes its lock up front
+        (`cobro.db.transaction`) instead of failing half-way when another writer got there."""
         try:
-            with transaction(self.engine()) as session:
+            with transaction(self.engine(), writes=writes) as session:
                 yield session
         except SQLAlchemyError as exc:
             raise describe_db_error(exc, self.url) from exc

@@ -4,7 +4,9 @@ from cobro.audit.models import AuditEvent
 from cobro.auth.models import ApiToken, LoginAttempt, Membership, PasswordReset, User, WebSession
 from cobro.company.models import Company
 from cobro.customer.models import Contact, Customer
+from cobro.idempotency.models import IdempotencyKey
 from cobro.invoice.models import CreditNote, Installment, Invoice, WriteOff
+from cobro.note.models import Note
 from cobro.notice.models import Template
 from cobro.outbox.models import Action, Attempt, Document
 from cobro.payment.models import Allocation, Payment
@@ -16,8 +18,11 @@ from cobro.policy.models import (
     OptOut,
     PolicyRule,
 )
+from cobro.settings.models import ChannelSetting
 from cobro.task.models import Task
 from cobro.terms.models import PaymentTerms
+from cobro.webhook.models import Delivery, WebhookSubscription
+from cobro.worklist.models import WorklistBuild, WorklistRow
 
 __all__ = [
     "Action",
@@ -25,6 +30,7 @@ __all__ = [
     "ApiToken",
     "Attempt",
     "AuditEvent",
+    "ChannelSetting",
     "ChaseSetting",
     "ChaseStep",
     "CollectionPolicy",
@@ -32,12 +38,15 @@ __all__ = [
     "Contact",
     "CreditNote",
     "Customer",
+    "Delivery",
     "Document",
     "Hold",
+    "IdempotencyKey",
     "Installment",
     "Invoice",
     "LoginAttempt",
     "Membership",
+    "Note",
     "OptOut",
     "PasswordReset",
     "Payment",
@@ -47,5 +56,8 @@ __all__ = [
     "Template",
     "User",
     "WebSession",
+    "WebhookSubscription",
+    "WorklistBuild",
+    "WorklistRow",
     "WriteOff",
 ]

@@ -39,8 +39,12 @@ from cobro.db import describe_db_error, make_engine, transaction
 from cobro.edge import CompanyOption, company_of, console, fail, unit_of_work
 from cobro.errors import CobroError
 from cobro.kit.dates import utcnow
+from cobro.notice.links import MessageLinks
 from cobro.outbox.claim import DEFAULT_LEASE, claim, waiting
-from cobro.outbox.service import Job, Outcome, Preparer, record_round
+from cobro.outbox.service import MAX_ATTEMPTS, Job, Outcome, Preparer, backoff, record_round
+from cobro.settings.channels import StoredChannels
+from cobro.webhook.deliver import Sender, deliver_round
+from cobro.webhook.models import Delivery
 
 LETTERS = ("letter", "registered_letter")
 
@@ -72,14 +76,26 @@ def run_worker(
     company_id: int | None = None,
     letter_dir: Path | None = None,
     should_stop: Callable[[], bool] = lambda: False,
+    links: MessageLinks | None = None,
+    stored: StoredChannels | None = None,
 ) -> WorkerReport:
-    """Work until stopped; with `once`, until nothing is due now (for cron)."""
+    """Work until stopped; with `once`, until nothing is due now (for cron). `stored`: the
+    channels of companies that set their own on the settings page (else `channels`)."""
     name = worker or worker_name()
     report = WorkerReport()
     letter_days: set[tuple[str, str]] = set()
+    sender = Sender(channels.get("email"))  # webhooks and account emails (cobro.webhook)
     while not should_stop():
         with transaction(engine) as session:
             ids = claim(session, name, clock(), batch, lease, company_id)
+            hooks = claim(session, name, clock(), batch, lease, company_id, table=Delivery)
+        for channel, outcome in deliver_round(
+            engine, sender, hooks, name, clock, backoff, MAX_ATTEMPTS
+        ):
+            report.outcomes[outcome] += 1
+            report.by_channel[(channel, outcome)] += 1
+        if not ids and hooks:
+            continue
         if not ids:
             # a print file is rebuilt once the day's letters are out, not after every round
             _gather_letters(letter_days, letter_dir, report)
@@ -89,9 +105,10 @@ def run_worker(
             continue
         report.rounds += 1
         with transaction(engine) as session:
-            prepared = Preparer(session, name, clock()).prepare(ids)
+            prepared = Preparer(session, name, clock(), links).prepare(ids)
+            routes = stored.for_actions(session, ids) if stored is not None else {}
         report.outcomes.update(prepared.outcomes)
-        results = [(job, _send(channels, job)) for job in prepared.jobs]
+        results = [(job, _send(routes.get(job.action_id, channels), job)) for job in prepared.jobs]
         # reads, then writes: on SQLite, wait for another writer rather than fail and resend
         with transaction(engine, writes=True) as session:
             recorded = record_round(session, results, name, clock())
@@ -99,6 +116,7 @@ def run_worker(
             report.outcomes[outcome] += 1
             report.by_channel[(job.composed.message.channel, outcome)] += 1
         letter_days |= _letter_days(results)
+    sender.close()
     _gather_letters(letter_days, letter_dir, report)
     with transaction(engine) as session:
         report.waiting, report.next_at = waiting(session, clock(), company_id)
@@ -154,6 +172,7 @@ def worker_command(
     passing reason. Channels come from COBRO_SMTP_URL, COBRO_SMS_GATEWAY_URL… (see the user
     guide); without COBRO_SMTP_URL emails are written as .eml files to COBRO_MAIL_DIR."""
     url = load_settings().database_url
+    links = message_links()
     try:
         settings = channel_settings(os.environ)
         with unit_of_work() as session:
@@ -161,6 +180,7 @@ def worker_command(
     except CobroError as exc:
         fail(exc.message)
     channels = build_channels(settings)
+    stored = StoredChannels(settings)
     engine = make_engine(url)
     stop = Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -175,6 +195,8 @@ def worker_command(
             company_id=company_id,
             letter_dir=settings.letter_dir,
             should_stop=stop.is_set,
+            stored=stored,
+            links=links,
         )
     except CobroError as exc:
         fail(exc.message)
@@ -182,8 +204,18 @@ def worker_command(
         fail(describe_db_error(exc, url).message)
     finally:
         close_channels(channels)
+        stored.close()
         engine.dispose()
     print_worker_report(report, settings)
+
+
+def message_links() -> MessageLinks:
+    """Each message's portal link, signed with the web app's key: without COBRO_SECRET_KEY
+    the app could not check them, so messages go without one (said once, here)."""
+    settings = load_settings()
+    if settings.secret_key is None:
+        console.print("COBRO_SECRET_KEY is not set: messages go without a portal link.")
+    return MessageLinks(settings.secret_key, settings.base_url)
 
 
 def print_worker_report(report: WorkerReport, settings: ChannelSettings) -> None:

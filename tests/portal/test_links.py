@@ -8,10 +8,12 @@ import pytest
 
 from cobro.portal.links import (
     DEFAULT_DAYS,
+    MessageLinks,
     PortalLinkRefused,
     expiry,
     portal_token,
     portal_url,
+    preferences_url,
     read_portal_token,
 )
 
@@ -99,3 +101,19 @@ def test_naive_expiry_and_empty_secret_are_bugs() -> None:
 
 def test_url() -> None:
     assert portal_url("http://127.0.0.1:8000/", "tok") == "http://127.0.0.1:8000/portal/tok"
+
+
+def test_message_links_are_signed_expiring_portal_addresses() -> None:
+    url = MessageLinks(SECRET, "https://cobro.example/", days=7).portal(3, 4, NOW)
+    assert url is not None
+    assert url.startswith("https://cobro.example/portal/")
+    token = url.rsplit("/", 1)[1]
+    assert read_portal_token(SECRET, token, NOW + timedelta(days=6)) == (3, 4)
+    with pytest.raises(PortalLinkRefused):
+        read_portal_token(SECRET, token, NOW + timedelta(days=7))
+    assert preferences_url(url) == f"{url}/preferences"
+
+
+def test_without_a_secret_messages_get_no_link() -> None:
+    assert MessageLinks(None, "https://cobro.example").portal(3, 4, NOW) is None
+    assert MessageLinks("", "https://cobro.example").portal(3, 4, NOW) is None

@@ -23,14 +23,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cobro.audit.models import AuditEvent
+from cobro.auth.models import Membership
 from cobro.company.models import Company
-from cobro.customer.models import Customer
+from cobro.customer.models import Contact, Customer
 from cobro.invoice.models import Invoice
 from cobro.kit.dates import today_in, utcnow
+from cobro.notice.editor import save_draft
 from cobro.outbox.models import Action, Document
+from cobro.payment.models import Allocation
 from cobro.policy.holds import place_hold
+from cobro.policy.service import save_policy
 from cobro.task.service import raise_task
 from cobro.web.security import CSRF_COOKIE
+from cobro.webhook.models import WebhookSubscription
 from tests.factories.ledger import make_invoice, make_payment
 from tests.web.access import ROLES, World, build_world, sign_in
 
@@ -113,6 +118,54 @@ def _payment(foreign: Foreign) -> int:
     return make_payment(foreign.session, foreign.company, foreign.customer, 10_00).id
 
 
+def _contact(foreign: Foreign) -> int:
+    contact = Contact(customer_id=foreign.customer.id, name=f"Secret {foreign.tag}")
+    foreign.session.add(contact)
+    foreign.session.flush()
+    return contact.id
+
+
+def _allocation(foreign: Foreign) -> int:
+    number = foreign.invoice.number
+    payment = make_payment(
+        foreign.session, foreign.company, foreign.customer, 5_00, invoices=(number,)
+    )
+    return foreign.session.scalars(
+        select(Allocation.id).where(Allocation.payment_id == payment.id)
+    ).one()
+
+
+def _webhook(foreign: Foreign) -> int:
+    subscription = WebhookSubscription(
+        company_id=foreign.company.id,
+        url=f"https://example.com/secret-{foreign.tag}",
+        events=["payment.received"],
+        secret="s" * 32,
+        created_at=utcnow(),
+    )
+    foreign.session.add(subscription)
+    foreign.session.flush()
+    return subscription.id
+
+
+def _policy(foreign: Foreign) -> str:
+    """A policy (with a stage, and a template of it) only company B has."""
+    code = f"secret-{foreign.tag}"
+    stage = {"code": B_STAGE, "offset": 4, "tone": "firm", "actions": ["email"]}
+    save_policy(foreign.session, foreign.company, {"code": code, "name": code, "stages": [stage]})
+    return code
+
+
+def _template(foreign: Foreign) -> str:
+    name = f"{B_STAGE}.email"
+    sources = {(lang, "subject"): f"Secret {foreign.tag}" for lang in ("en", "es")}
+    sources |= {(lang, "text"): f"Secret {foreign.tag}" for lang in ("en", "es")}
+    save_draft(foreign.session, foreign.company, name, sources, None, utcnow())
+    return name
+
+
+B_STAGE = "b-only-stage"
+
 # path parameter → a maker of company B's thing, returning what the path takes
 FOREIGN: dict[str, Maker] = {
     "external_id": lambda foreign: foreign.customer.external_id,
@@ -122,6 +175,16 @@ FOREIGN: dict[str, Maker] = {
     "hold_id": _hold,
     "task_id": _task,
     "payment_id": _payment,
+    "kind": lambda foreign: "invoices",  # what an import holds: no tenant's thing
+    "contact_id": _contact,
+    "allocation_id": _allocation,
+    "webhook_id": _webhook,
+    "code": _policy,
+    "stage": lambda foreign: B_STAGE,
+    "name": _template,
+    "user_id": lambda f: f.session.scalars(
+        select(Membership.user_id).where(Membership.company_id == f.company.id)
+    ).first(),
 }
 
 

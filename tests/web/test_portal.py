@@ -261,13 +261,36 @@ def test_another_companys_invoice_cannot_be_claimed(app: FastAPI, debtors: Debto
 def test_debtor_says_paid_in_a_browser(
     browser: Browser, live_server: str, debtors: Debtors, artifacts: Path
 ) -> None:
-    context = browser.new_context(locale="es-ES")
+    """The debtor's path: open the link from a message, see the SEPA QR code, download an
+    invoice, look at the contact preferences, say "I've paid", see the thanks page."""
+    context = browser.new_context(locale="es-ES", accept_downloads=True)
     page = context.new_page()
+    number = debtors.spanish_numbers[0]
     try:
-        page.goto(f"{live_server}/portal/{debtors.token(debtors.spanish)}")
+        home = f"{live_server}/portal/{debtors.token(debtors.spanish)}"
+        page.goto(home)
         expect(page.locator("#customer-name")).to_have_text("Ferretería Núñez")
-        expect(page.locator("#items")).to_contain_text(debtors.spanish_numbers[0])
+        expect(page.locator("#items")).to_contain_text(number)
+        qr = page.locator(".qr img").first
+        expect(qr).to_be_visible()
+        assert qr.evaluate("image => image.complete && image.naturalWidth > 0")
         page.screenshot(path=str(artifacts / "portal-home.png"), full_page=True)
+
+        with page.expect_download() as download_info:
+            page.locator("#items a.download").first.click()
+        download = download_info.value
+        assert download.suggested_filename == f"invoice-{number}.pdf"
+        saved = artifacts / "portal-invoice.pdf"
+        download.save_as(saved)
+        assert saved.read_bytes().startswith(b"%PDF")
+
+        page.get_by_role("link", name="Elija su idioma y cómo contactarle").click()
+        expect(page.locator("#preferences h1")).to_have_text("Preferencias de contacto")
+        page.get_by_role("button", name="Guardar preferencias").click()
+        expect(page.locator("#saved")).to_have_text("Sus preferencias se han guardado.")
+        page.screenshot(path=str(artifacts / "portal-preferences.png"), full_page=True)
+        page.get_by_role("link", name="Volver a su cuenta").click()
+
         page.fill("#reference", "")
         page.get_by_role("button", name="Ya he pagado").click()
         expect(page.locator("#reference-error")).to_be_visible()
@@ -275,5 +298,20 @@ def test_debtor_says_paid_in_a_browser(
         page.get_by_role("button", name="Ya he pagado").click()
         expect(page.locator("#thanks")).to_contain_text("TRANSF-991")
         page.screenshot(path=str(artifacts / "portal-paid.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_the_portal_fits_a_phone(
+    browser: Browser, live_server: str, debtors: Debtors, artifacts: Path
+) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 740}, locale="en-GB")
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/portal/{debtors.token(debtors.english)}")
+        expect(page.locator("#items")).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375
+        page.screenshot(path=str(artifacts / "portal-phone.png"), full_page=True)
     finally:
         context.close()

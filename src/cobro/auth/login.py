@@ -28,13 +28,9 @@ from cobro.auth.users import find_user, lift_lockout
 from cobro.errors import Invalid
 
 
-def authenticate(
-    session: Session, email: str, password: str, now: datetime, source_ip: str | None
-) -> User:
-    """The user whose email and password these are. Raises `TooManyAttempts` (429) when the
-    address made too many attempts in the last minute, and `NotAuthenticated` (401, one message
-    whatever went wrong) for an unknown email, an inactive or locked account or a wrong
-    password; an unknown email takes as long to refuse as a wrong password."""
+def check_address(session: Session, source_ip: str | None, now: datetime) -> str:
+    """The address as stored; `TooManyAttempts` when it tried too often in the last minute
+    (sign-ins and password-reset requests count alike)."""
     ip = (source_ip or "unknown")[:45]
     recent = session.scalars(
         select(LoginAttempt.at).where(
@@ -44,10 +40,26 @@ def authenticate(
     retry_at = ip_allowed_from(recent, now)
     if retry_at is not None:
         raise TooManyAttempts(retry_at)
+    return ip
+
+
+def clean_email(email: str) -> str:
+    """The email as accounts are keyed; a malformed one as typed (it matches no account)."""
     try:
-        clean = normalize_email(email)
+        return normalize_email(email)
     except Invalid:
-        clean = email.strip().lower()[:320]
+        return email.strip().lower()[:320]
+
+
+def authenticate(
+    session: Session, email: str, password: str, now: datetime, source_ip: str | None
+) -> User:
+    """The user whose email and password these are. Raises `TooManyAttempts` (429) when the
+    address made too many attempts in the last minute, and `NotAuthenticated` (401, one message
+    whatever went wrong) for an unknown email, an inactive or locked account or a wrong
+    password; an unknown email takes as long to refuse as a wrong password."""
+    ip = check_address(session, source_ip, now)
+    clean = clean_email(email)
     user = find_user(session, clean)
     if user is None or not user.active or is_locked(user.locked_until, now):
         burn_time(password)

@@ -94,3 +94,20 @@ def _checked(name: str, check: Callable[[str], str], value: str) -> str:
         return check(value)
     except Invalid as exc:
         raise Invalid(exc.message, field=name) from None
+
+
+def check_contact(contact: ContactIn) -> ContactIn:
+    """A contact as a person enters it (the API, a form): trimmed, blanks as None, at least one
+    way to reach it, and each field checked under its own name."""
+    clean = ContactIn(
+        **{name: (value or "").strip() or None for name, value in vars(contact).items()}
+    )
+    if clean.is_empty():
+        raise Invalid("a contact needs a name, an email, a phone or an address", field="name")
+    if clean.email is not None and not _EMAIL.match(clean.email):
+        raise Invalid(f"{clean.email!r} is not an email address", field="email")
+    if clean.phone is not None and not _PHONE.match(clean.phone):
+        raise Invalid(f"{clean.phone!r} is not a phone number", field="phone")
+    if clean.country is None:
+        return clean
+    return replace(clean, country=_checked("country", check_country, clean.country))

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from cobro.bulk import gc_paused
 from cobro.company.models import Company
 from cobro.cycle import repository
+from cobro.cycle.events import stages_reached
 from cobro.cycle.items import Chunk, by_ranges, open_item_chunks
 from cobro.cycle.repository import CustomerRow
 from cobro.cycle.rules import Debtor, OpenItem, Plan, Planned, plan_customer
@@ -94,6 +95,7 @@ def _run(
     # written some of the same keys first, and then those are its own
     report.created = writer.written["actions"]
     report.taken = sum(report.moved.values()) - writer.written["steps"]
+    stages_reached(session, company.id, on, now or utcnow())  # webhooks, when subscribed
     repository.save_grades(session, planner.regraded, now or utcnow())
     report.grades_changed = len(planner.regraded)
 

@@ -140,6 +140,7 @@ def sample_contexts(channel: str) -> tuple[NoticeContext, ...]:
         charges=(Charge("Statutory interest", 12_34, "EUR", "8.15% a year"),),
         payment_link="https://pay.example.com/p/abc",
         unsubscribe_url="https://example.com/unsubscribe/abc",
+        portal_url="https://example.com/portal/abc",
     )
     consumer = NoticeContext(
         company_name="Example Company S.L.",

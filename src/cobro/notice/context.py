@@ -62,3 +62,4 @@ class NoticeContext:
     charges: tuple[Charge, ...] = ()
     payment_link: str | None = None
     unsubscribe_url: str | None = None
+    portal_url: str | None = None  # the debtor's own signed, expiring portal page

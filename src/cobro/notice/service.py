@@ -122,6 +122,7 @@ def context_for(
     payment_link: str | None = None,
     unsubscribe_url: str | None = None,
     charges: Sequence[Charge] = (),
+    portal_url: str | None = None,
 ) -> NoticeContext:
     """What a notice to `customer` about `items` (each invoice with the stage it is at) says.
 
@@ -155,6 +156,7 @@ def context_for(
         charges=tuple(charges),
         payment_link=payment_link,
         unsubscribe_url=unsubscribe_url,
+        portal_url=portal_url,
     )
 
 

@@ -20,14 +20,18 @@ from sqlalchemy import ARRAY, ColumnElement, Integer, and_, any_, func, or_, sel
 from sqlalchemy.orm import Session
 
 from cobro.outbox.models import Action
+from cobro.webhook.models import Delivery
+
+# what a worker claims: outbox actions, and deliveries (webhooks, account emails) the same way
+Leased = type[Action] | type[Delivery]
 
 DEFAULT_LEASE = timedelta(minutes=5)
 
 
-def due(now: datetime) -> ColumnElement[bool]:
+def due(now: datetime, table: Leased = Action) -> ColumnElement[bool]:
     return or_(
-        and_(Action.status == "queued", Action.not_before <= now),
-        and_(Action.status == "sending", Action.claimed_until < now),
+        and_(table.status == "queued", table.not_before <= now),
+        and_(table.status == "sending", table.claimed_until < now),
     )
 
 
@@ -38,36 +42,38 @@ def claim(
     limit: int,
     lease: timedelta = DEFAULT_LEASE,
     company_id: int | None = None,
+    table: Leased = Action,
 ) -> list[int]:
-    """Take up to `limit` due actions for `worker`, oldest first; return their ids."""
+    """Take up to `limit` due actions (or rows of `table`) for `worker`, oldest first; return
+    their ids."""
     candidates = (
-        select(Action.id)
-        .where(due(now))
-        .order_by(Action.not_before, Action.id)
+        select(table.id)
+        .where(due(now, table))
+        .order_by(table.not_before, table.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
     if company_id is not None:
-        candidates = candidates.where(Action.company_id == company_id)
+        candidates = candidates.where(table.company_id == company_id)
     picked = candidates.scalar_subquery()
     if session.get_bind().dialect.name == "postgresql":
         # Not `IN (subquery)`: PostgreSQL plans that as a semi-join that rescans the subquery for
         # every outer row, and each rescan's SKIP LOCKED … LIMIT takes the next rows (those this
         # statement already updated are invisible to it), so a batch of 5 claimed the whole
         # outbox. ARRAY(subquery) is an InitPlan, run exactly once.
-        chosen = Action.id == any_(func.array(picked, type_=ARRAY(Integer)))
+        chosen = table.id == any_(func.array(picked, type_=ARRAY(Integer)))
     else:
-        chosen = Action.id.in_(picked)
+        chosen = table.id.in_(picked)
     claimed = session.execute(
-        update(Action)
-        .where(chosen, due(now))
+        update(table)
+        .where(chosen, due(now, table))
         .values(
             status="sending",
             claimed_by=worker,
             claimed_until=now + lease,
-            attempts=Action.attempts + 1,
+            attempts=table.attempts + 1,
         )
-        .returning(Action.id)
+        .returning(table.id)
         .execution_options(synchronize_session=False)
     )
     return sorted(claimed.scalars())

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from cobro.channel.base import Attachment, Message, PostalAddress
 from cobro.company.models import Company
 from cobro.customer.models import Customer
+from cobro.notice.links import preferences_url
 from cobro.notice.render import TemplateKey, render
 from cobro.notice.service import contacts_in_order, context_for, postal_address
 from cobro.notice.statement import statement_pdf
@@ -47,9 +48,11 @@ def compose(
     company: Company,
     ledger: Snapshot,
     custom: Mapping[TemplateKey, str],
+    portal_url: str | None = None,
 ) -> Composed:
     """The message of `action`, from `ledger` (the batch's snapshot, taken on the company's
-    today); raises `NothingToSend` or `Unsendable`."""
+    today); raises `NothingToSend` or `Unsendable`. `portal_url`: the customer's signed portal
+    link, which every message carries and where an email's unsubscribe link leads."""
     customer = ledger.customer(action.customer_id)
     rows = ledger.chased(customer.id)
     if not rows:
@@ -68,7 +71,8 @@ def compose(
         channel=action.kind,
         on=action.cycle_on,
         unapplied=cash,
-        unsubscribe_url=_unsubscribe(company, customer, action.kind),
+        unsubscribe_url=_unsubscribe(company, customer, action.kind, portal_url),
+        portal_url=portal_url,
     )
     rendered = render(context, custom)
     attachments: tuple[Attachment, ...] = ()
@@ -121,10 +125,16 @@ def _recipients(customer: Customer, kind: str) -> tuple[tuple[str, ...], PostalA
     return tuple(dict.fromkeys(found)), None
 
 
-def _unsubscribe(company: Company, customer: Customer, kind: str) -> str | None:
-    # until the portal (issue #4) has an unsubscribe page, a reply to the company's mailbox is
-    # the one opt-out that really reaches a person; without a mailbox there is no honest link
-    if kind != "email" or not company.email:
+def _unsubscribe(
+    company: Company, customer: Customer, kind: str, portal_url: str | None
+) -> str | None:
+    if kind != "email":
+        return None
+    if portal_url:  # the portal's preferences page opts out of a channel, no account needed
+        return preferences_url(portal_url)
+    # no portal link (no COBRO_SECRET_KEY): a reply to the company's mailbox is the one opt-out
+    # that really reaches a person; without a mailbox there is no honest link
+    if not company.email:
         return None
     subject = quote(f"unsubscribe {customer.external_id}")
     return f"mailto:{company.email}?subject={subject}"

@@ -20,9 +20,11 @@ from cobro.channel.letter import RendererUnavailable
 from cobro.company.models import Company
 from cobro.customer.models import Customer
 from cobro.notice.errors import NoticeError
+from cobro.notice.links import MessageLinks
 from cobro.notice.render import TemplateKey
 from cobro.notice.service import custom_templates
 from cobro.outbox.compose import Composed, NothingToSend, Unsendable, compose
+from cobro.outbox.events import message_failed
 from cobro.outbox.models import Action, Attempt, Document
 from cobro.outbox.snapshot import Snapshot, load_snapshot
 from cobro.policy.models import ChaseStep
@@ -78,10 +80,13 @@ class Prepared:
 class Preparer:
     """Prepares a batch; caches what every action of a company shares."""
 
-    def __init__(self, session: Session, worker: str, now: datetime) -> None:
+    def __init__(
+        self, session: Session, worker: str, now: datetime, links: MessageLinks | None = None
+    ) -> None:
         self.session = session
         self.worker = worker
         self.now = now
+        self.links = links or MessageLinks(secret=None)  # no secret: messages carry no link
         self._companies: dict[int, tuple[Company, Policies, dict[TemplateKey, str]]] = {}
 
     def company(self, company_id: int) -> tuple[Company, Policies, dict[TemplateKey, str]]:
@@ -136,7 +141,8 @@ class Preparer:
             return None
         try:
             if kind in CHANNELS:
-                composed = compose(self.session, action, company, ledger, custom)
+                portal = self.links.portal(company.id, action.customer_id, self.now)
+                composed = compose(self.session, action, company, ledger, custom, portal)
                 return Job(action.id, composed, _delivers_items(composed.items, kind, policies))
             self._carry_out(action, kind, company, policies, ledger)
         except NothingToSend as reason:
@@ -350,3 +356,4 @@ def fail(session: Session, action: Action, reason: str, worker: str, now: dateti
         due_on=now.date(),
         action_id=action.id,
     )
+    message_failed(session, action, customer, reason, now)

@@ -14,6 +14,7 @@ from cobro.errors import Invalid
 from cobro.invoice.models import CreditNote, Invoice, WriteOff
 from cobro.invoice.service import get_invoice, reduce_open, restore_open
 from cobro.kit.money import check_currency
+from cobro.payment.events import payment_received
 from cobro.payment.models import Allocation, Payment
 from cobro.payment.rules import check_payment_amount, check_same_payment, plan_allocations
 
@@ -87,10 +88,10 @@ def record_payment(
     session.add(payment)
     session.flush()
     by_id = {invoice.id: invoice for invoice in targets}
-    for invoice_id, amount in plan_allocations(
-        payment.unapplied, [(i.id, i.open_amount) for i in targets]
-    ):
+    applied = plan_allocations(payment.unapplied, [(i.id, i.open_amount) for i in targets])
+    for invoice_id, amount in applied:
         allocate(session, payment, by_id[invoice_id], amount, data.received_on)
+    payment_received(session, payment, customer, [(by_id[i].number, a) for i, a in applied])
     return payment, Change.CREATED
 
 

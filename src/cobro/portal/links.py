@@ -1,74 +1,34 @@
 """Portal links: `/portal/<token>`, the token a signed (company, customer, expiry) triple.
 
-Pure: the secret, the ids and the times are arguments. The signature is itsdangerous' HMAC
-(salt "cobro-portal", so a CSRF token or another signed value of the app is never a portal
-token); the expiry is inside the signed payload, so nobody can extend it.
-
-    token = portal_token(secret, company.id, customer.id, now + timedelta(days=60))
-    company_id, customer_id = read_portal_token(secret, token, now)   # PortalLinkRefused: 403
-"""
+The signing itself lives in `cobro.notice.links`, below the outbox, since every message the
+worker composes carries a link; this module is the portal's name for it."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from cobro.notice.links import (
+    DEFAULT_BASE_URL,
+    DEFAULT_DAYS,
+    MAX_TOKEN_LENGTH,
+    SALT,
+    MessageLinks,
+    PortalLinkRefused,
+    expiry,
+    portal_token,
+    portal_url,
+    preferences_url,
+    read_portal_token,
+)
 
-from itsdangerous import BadSignature, URLSafeSerializer
-
-from cobro.errors import CobroError
-
-SALT = "cobro-portal"
-DEFAULT_DAYS = 60
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
-MAX_TOKEN_LENGTH = 500
-
-
-class PortalLinkRefused(CobroError):
-    """A portal link that is tampered with, expired or malformed: one answer for all (403), so
-    the page never tells which."""
-
-    status = 403
-
-    def __init__(self, message: str = "this link is not valid or has expired") -> None:
-        super().__init__(message)
-
-
-def _serializer(secret: str) -> URLSafeSerializer:
-    if not secret:
-        raise ValueError("portal links need a secret key")
-    return URLSafeSerializer(secret, salt=SALT)
-
-
-def portal_token(secret: str, company_id: int, customer_id: int, expires_at: datetime) -> str:
-    if expires_at.tzinfo is None:
-        raise ValueError("a portal link expires at an aware time")
-    return _serializer(secret).dumps([company_id, customer_id, int(expires_at.timestamp())])
-
-
-def read_portal_token(secret: str, token: str, now: datetime) -> tuple[int, int]:
-    """(company_id, customer_id) of a valid, unexpired token; else PortalLinkRefused."""
-    if not token or len(token) > MAX_TOKEN_LENGTH:
-        raise PortalLinkRefused()
-    try:
-        payload = _serializer(secret).loads(token)
-    except (BadSignature, ValueError, UnicodeError):
-        raise PortalLinkRefused() from None
-    if (
-        not isinstance(payload, list)
-        or len(payload) != 3
-        or not all(isinstance(part, int) and not isinstance(part, bool) for part in payload)
-    ):
-        raise PortalLinkRefused()
-    company_id, customer_id, expires = payload
-    if now.timestamp() >= expires:
-        raise PortalLinkRefused()
-    return company_id, customer_id
-
-
-def expiry(now: datetime, days: int = DEFAULT_DAYS) -> datetime:
-    if days < 1:
-        raise ValueError("a portal link lasts at least one day")
-    return now + timedelta(days=days)
-
-
-def portal_url(base_url: str, token: str) -> str:
-    return f"{base_url.rstrip('/')}/portal/{token}"
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_DAYS",
+    "MAX_TOKEN_LENGTH",
+    "SALT",
+    "MessageLinks",
+    "PortalLinkRefused",
+    "expiry",
+    "portal_token",
+    "portal_url",
+    "preferences_url",
+    "read_portal_token",
+]

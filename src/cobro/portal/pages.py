@@ -1,50 +1,49 @@
 """The debtor portal's pages: no sign-in; every request resolves its token to one customer of
 one company, and every query is that customer's only.
 
-    GET  /portal/{token}        open items, totals net of unapplied cash, how to pay
+    GET  /portal/{token}        open items, totals net of unapplied cash, how to pay (bank
+                                details, RF references, EPC QR codes, "Pay online" when a
+                                provider is configured), documents to download
     POST /portal/{token}/paid   "I've paid": a paid_claim hold that expires, and an audit event
 
-A bad link (tampered, expired, malformed, or naming a customer that is gone) gets one friendly
-403 page, whatever was wrong. Pages speak the customer's language (en/es, else English)."""
+Downloads are in `documents`, contact preferences in `preferences`; their routes are mounted
+on this router. A bad link (tampered, expired, malformed, or naming a customer that is gone)
+gets one friendly 403 page, whatever was wrong. Pages speak the customer's language (en/es,
+else English)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cobro.audit.service import record
-from cobro.company.models import Company
-from cobro.customer.models import Customer
 from cobro.endpoint import DbSession
 from cobro.invoice.models import Invoice
 from cobro.invoice.rules import days_past_due
-from cobro.kit.dates import plus_days, today_in, utcnow
+from cobro.kit.dates import plus_days, utcnow
 from cobro.notice.environment import format_money
 from cobro.notice.service import unapplied_cash
 from cobro.policy.holds import place_hold
-from cobro.portal.links import PortalLinkRefused, read_portal_token
-from cobro.web.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from cobro.portal import documents, preferences
+from cobro.portal.debtor import Debtor, debtor_of, open_invoices, refused
+from cobro.portal.links import PortalLinkRefused
+from cobro.portal.pay import PaymentRequest, payment_url
 from cobro.web.templates import render
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
+router.include_router(documents.router)
+router.include_router(preferences.router)
 
 CLAIM_DAYS = 10  # an "I've paid" claim holds the chasing this long, then it resumes
 MAX_REFERENCE = 100
-
-
-@dataclass(frozen=True)
-class Debtor:
-    company: Company
-    customer: Customer
-    language: str
-    today: date
 
 
 @dataclass(frozen=True)
@@ -54,6 +53,9 @@ class Row:
     open_amount: str
     days_overdue: int
     payment_reference: str
+    pdf_url: str
+    qr_url: str | None  # None: no EPC code for it (not in euro, no IBAN on file)
+    pay_url: str | None  # None: no payment provider configured
 
 
 @dataclass(frozen=True)
@@ -64,37 +66,7 @@ class Total:
     to_pay: str
 
 
-def language_of(customer: Customer) -> str:
-    primary = (customer.language or "").replace("_", "-").split("-")[0].lower()
-    return primary if primary in LANGUAGES else DEFAULT_LANGUAGE
-
-
-def debtor_of(request: Request, session: Session, token: str) -> Debtor:
-    """The company and customer a link is for; PortalLinkRefused otherwise."""
-    secret: str = request.app.state.secret_key
-    company_id, customer_id = read_portal_token(secret, token, utcnow())
-    company = session.get(Company, company_id)
-    customer = session.get(Customer, customer_id)
-    if company is None or customer is None or customer.company_id != company.id:
-        raise PortalLinkRefused()
-    return Debtor(company, customer, language_of(customer), today_in(company.timezone))
-
-
-def open_invoices(session: Session, debtor: Debtor) -> list[Invoice]:
-    return list(
-        session.scalars(
-            select(Invoice)
-            .where(
-                Invoice.company_id == debtor.company.id,
-                Invoice.customer_id == debtor.customer.id,
-                Invoice.open_amount > 0,
-            )
-            .order_by(Invoice.due_date, Invoice.number)
-        )
-    )
-
-
-def _rows(invoices: list[Invoice], debtor: Debtor) -> list[Row]:
+def _rows(invoices: list[Invoice], debtor: Debtor, token: str, pay: str | None) -> list[Row]:
     return [
         Row(
             number=invoice.number,
@@ -102,8 +74,47 @@ def _rows(invoices: list[Invoice], debtor: Debtor) -> list[Row]:
             open_amount=format_money(invoice.open_amount, invoice.currency, debtor.language),
             days_overdue=max(0, days_past_due(invoice.due_date, debtor.today)),
             payment_reference=invoice.payment_reference,
+            pdf_url=f"/portal/{token}/pdf/{quote(invoice.number, safe='')}",
+            qr_url=(
+                f"/portal/{token}/qr/{quote(invoice.number, safe='')}"
+                if documents.epc_for(debtor, invoice)
+                else None
+            ),
+            pay_url=None if pay is None else payment_url(pay, _payment(invoice, debtor)),
         )
         for invoice in invoices
+    ]
+
+
+def _payment(invoice: Invoice, debtor: Debtor) -> PaymentRequest:
+    return PaymentRequest(
+        reference=invoice.payment_reference,
+        amount=invoice.open_amount,
+        currency=invoice.currency,
+        invoice=invoice.number,
+        customer=debtor.customer.external_id,
+    )
+
+
+@dataclass(frozen=True)
+class Letter:
+    url: str
+    name: str
+    sent_on: str
+
+
+def _local_day(at: datetime, debtor: Debtor) -> date:
+    return at.astimezone(ZoneInfo(debtor.company.timezone)).date()
+
+
+def _letters(session: Session, debtor: Debtor, token: str) -> list[Letter]:
+    return [
+        Letter(
+            url=f"/portal/{token}/documents/{document.id}",
+            name=document.name,
+            sent_on=format_date(_local_day(document.created_at, debtor), "medium", debtor.language),
+        )
+        for document in documents.sent_documents(session, debtor)
     ]
 
 
@@ -126,11 +137,6 @@ def _totals(session: Session, invoices: list[Invoice], debtor: Debtor) -> list[T
     return totals
 
 
-def refused(request: Request, error: PortalLinkRefused) -> HTMLResponse:
-    language = DEFAULT_LANGUAGE
-    return render(request, "portal/refused.html", error.status, language, message=error.message)
-
-
 def _page(
     request: Request,
     session: Session,
@@ -141,6 +147,7 @@ def _page(
     values: dict[str, object] | None = None,
 ) -> HTMLResponse:
     invoices = open_invoices(session, debtor)
+    pay = request.app.state.settings.payment_link
     return render(
         request,
         "portal/home.html",
@@ -149,7 +156,8 @@ def _page(
         token=token,
         company=debtor.company,
         customer=debtor.customer,
-        rows=_rows(invoices, debtor),
+        rows=_rows(invoices, debtor, token, pay),
+        letters=_letters(session, debtor, token),
         totals=_totals(session, invoices, debtor),
         today=debtor.today.isoformat(),
         errors=errors or {},

@@ -19,6 +19,7 @@ from cobro.customer.service import get_customer
 from cobro.errors import NotFound
 from cobro.invoice.models import CreditNote, Invoice, WriteOff
 from cobro.invoice.service import get_invoice
+from cobro.note.service import NoteRow, customer_notes
 from cobro.outbox.models import Action, Attempt, Document
 from cobro.payment.models import Allocation, Payment
 from cobro.policy.holds import in_force
@@ -104,6 +105,7 @@ class Overview:
     ledger: tuple[LedgerLine, ...]  # newest first
     timeline: tuple[TimelineEntry, ...]  # newest first
     holds: tuple[HoldLine, ...]  # in force on `on`
+    notes: tuple[NoteRow, ...] = ()  # notes and calls, newest first
 
 
 def customer_overview(
@@ -159,6 +161,7 @@ def customer_overview(
         open_totals=totals,
         ledger=tuple(_ledger(session, company_id, customer, invoices, numbers, limit)),
         timeline=tuple(_timeline(session, company_id, customer.id, TIMELINE_LIMIT)),
+        notes=tuple(customer_notes(session, company_id, customer.id)),
         holds=tuple(
             HoldLine(
                 hold.kind,

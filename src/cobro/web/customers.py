@@ -68,7 +68,12 @@ def customer_page(
     )
     language = language_of(request)
     return render(
-        request, "customers/show.html", language=language, o=overview, money=_money(language)
+        request,
+        "customers/show.html",
+        language=language,
+        o=overview,
+        money=_money(language),
+        may_work=caller.can("work"),  # the note form
     )
 
 

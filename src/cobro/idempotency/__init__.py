@@ -1,0 +1,1 @@
+"""Idempotency keys: a POST that moves money, sent twice with one key, moves it once."""

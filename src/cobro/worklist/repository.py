@@ -1,0 +1,322 @@
+"""The worklist in SQL: one query ranks a company's customers with overdue items and returns
+one page of them; a few small queries keyed by that page's customers add what the reason
+shows (stage, latest call, queued actions).
+
+The ranking query reads the overdue open items once (the `ix_invoice_open` index: company,
+open, due date), sums them per customer and currency with their age weights, joins what else
+weighs (open call tasks, failed actions, customer-wide holds, broken promises: one small grouped
+subquery, `_signals`) and orders by the same priority as `worklist.rules.priority`, so the page
+is cut in the database (LIMIT/OFFSET), never in Python.
+
+Measured on PostgreSQL with 100,000 customers and 1,000,000 invoices (a third of them open and
+overdue: 333,333 items; `bench/worklist_pg.py`): see the numbers there. The cost is the
+aggregate over every overdue item of the company; a covering index (index-only scan) saved
+little of it, so none was added."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from cobro.customer.models import Customer
+from cobro.invoice.models import Invoice
+from cobro.kit.pagination import PageRequest
+from cobro.outbox.models import Action
+from cobro.policy.holds import in_force
+from cobro.policy.models import Hold
+from cobro.policy.progress import join_progress, progress_of
+from cobro.task.models import Task
+from cobro.worklist.models import WorklistRow
+from cobro.worklist.rules import (
+    BROKEN_PROMISE_BUMP,
+    BROKEN_PROMISE_DAYS,
+    CALL_TASK_BUMP,
+    FAILED_MESSAGES_BUMP,
+    GRADE_PERCENT,
+    NO_GRADE_PERCENT,
+    Facts,
+    band_starts,
+)
+
+
+def _overdue(company_id: int, on: date) -> ColumnElement[bool]:
+    return and_(
+        Invoice.company_id == company_id,
+        Invoice.settled_on.is_(None),
+        Invoice.due_date < on,
+        Invoice.open_amount > 0,
+    )
+
+
+def _age_weight(on: date) -> Any:
+    whens = [(Invoice.due_date >= start, weight) for start, weight in band_starts(on) if start]
+    last = band_starts(on)[-1][1]
+    return case(*whens, else_=last)
+
+
+def _only(column: Any, customer_ids: Sequence[int] | None) -> ColumnElement[bool]:
+    return true() if customer_ids is None else column.in_(customer_ids)
+
+
+def _per_customer(company_id: int, on: date, customer_ids: Sequence[int] | None) -> Any:
+    held = (
+        select(Hold.invoice_id)
+        .where(Hold.company_id == company_id, Hold.invoice_id.is_not(None), in_force(on))
+        .distinct()
+        .subquery("held")
+    )
+    free = held.c.invoice_id.is_(None)
+    return (
+        select(
+            Invoice.customer_id,
+            Invoice.currency,
+            func.sum(case((free, Invoice.open_amount), else_=0)).label("overdue"),
+            func.sum(case((free, Invoice.open_amount * _age_weight(on)), else_=0)).label(
+                "weighted"
+            ),
+            func.sum(case((free, 0), else_=Invoice.open_amount)).label("held"),
+            func.min(case((free, Invoice.due_date))).label("oldest_due"),
+            func.count().label("items"),
+        )
+        .outerjoin(held, held.c.invoice_id == Invoice.id)
+        .where(_overdue(company_id, on), _only(Invoice.customer_id, customer_ids))
+        .group_by(Invoice.customer_id, Invoice.currency)
+        .subquery("per_customer")
+    )
+
+
+def _signals(company_id: int, on: date, customer_ids: Sequence[int] | None) -> Any:
+    """Per customer: open call tasks, failed actions, a customer-wide hold in force (its kind,
+    its last day, whether one is open-ended) and the last day of a promise broken lately.
+
+    One UNION ALL grouped once, joined once: as four grouped subqueries joined one by one,
+    PostgreSQL misjudged the joins' sizes and chose nested loops that ran 40 s on 100,000
+    customers instead of a hash join."""
+    no_kind = cast(null(), String(12))
+    no_day = cast(null(), Date)
+    calls = select(
+        Task.customer_id.label("customer_id"),
+        literal(1).label("calls"),
+        literal(0).label("failed"),
+        no_kind.label("hold"),
+        no_day.label("until"),
+        literal(0).label("open_ended"),
+        no_day.label("broken_on"),
+    ).where(
+        Task.company_id == company_id,
+        Task.status == "open",
+        Task.kind == "call",
+        _only(Task.customer_id, customer_ids),
+    )
+    failed = select(
+        Action.customer_id, literal(0), literal(1), no_kind, no_day, literal(0), no_day
+    ).where(
+        Action.company_id == company_id,
+        Action.status == "failed",
+        _only(Action.customer_id, customer_ids),
+    )
+    holds = select(
+        Hold.customer_id,
+        literal(0),
+        literal(0),
+        Hold.kind,
+        Hold.ends_on,
+        case((Hold.ends_on.is_(None), 1), else_=0),
+        no_day,
+    ).where(
+        Hold.company_id == company_id,
+        Hold.invoice_id.is_(None),
+        in_force(on),
+        _only(Hold.customer_id, customer_ids),
+    )
+    broken = select(
+        Hold.customer_id, literal(0), literal(0), no_kind, no_day, literal(0), Hold.ends_on
+    ).where(
+        Hold.company_id == company_id,
+        Hold.kind == "promise",
+        Hold.released_on.is_(None),
+        Hold.ends_on < on,
+        Hold.ends_on >= on - timedelta(days=BROKEN_PROMISE_DAYS),
+        _only(Hold.customer_id, customer_ids),
+    )
+    each = union_all(calls, failed, holds, broken).subquery("signal")
+    return (
+        select(
+            each.c.customer_id,
+            func.sum(each.c.calls).label("calls"),
+            func.sum(each.c.failed).label("failed"),
+            func.min(each.c.hold).label("hold"),
+            func.max(each.c.until).label("until"),
+            func.sum(each.c.open_ended).label("open_ended"),
+            func.max(each.c.broken_on).label("broken_on"),
+        )
+        .group_by(each.c.customer_id)
+        .subquery("signals")
+    )
+
+
+def ranking(company_id: int, on: date, customer_ids: Sequence[int] | None = None) -> Any:
+    """The company's rows of the worklist on `on` (of `customer_ids` only, when given), in the
+    columns of `WorklistRow`: what `worklist.snapshot` keeps."""
+    per = _per_customer(company_id, on, customer_ids)
+    signals = _signals(company_id, on, customer_ids)
+    grade = case(
+        *((Customer.grade == g, p) for g, p in GRADE_PERCENT.items()), else_=NO_GRADE_PERCENT
+    )
+    bump = (
+        case((signals.c.calls > 0, CALL_TASK_BUMP), else_=0)
+        + case((signals.c.failed > 0, FAILED_MESSAGES_BUMP), else_=0)
+        + case((signals.c.broken_on.is_not(None), BROKEN_PROMISE_BUMP), else_=0)
+    )
+    priority = per.c.weighted * grade * (literal(100) + bump)
+    on_hold = case((signals.c.hold.is_not(None) | (per.c.overdue <= 0), 1), else_=0)
+    return (
+        select(
+            per.c.customer_id,
+            per.c.currency,
+            literal(company_id).label("company_id"),
+            on_hold.label("on_hold"),
+            (-priority).label("rank_key"),
+            per.c.overdue,
+            per.c.weighted,
+            per.c.held,
+            per.c.oldest_due,
+            per.c["items"],  # (`.items` is the collection's own method)
+            signals.c.hold,
+            case((signals.c.open_ended > 0, None), else_=signals.c.until).label("hold_until"),
+            signals.c.broken_on.label("promise_broken_on"),
+            func.coalesce(signals.c.calls, 0).label("call_tasks"),
+            func.coalesce(signals.c.failed, 0).label("failed_messages"),
+        )
+        .join(Customer, (Customer.id == per.c.customer_id) & (Customer.company_id == company_id))
+        .outerjoin(signals, signals.c.customer_id == per.c.customer_id)
+    )
+
+
+def ranked(
+    session: Session,
+    company_id: int,
+    on: date,
+    page: PageRequest,
+    collector: str | None = None,
+    stage: str | None = None,
+) -> list[Facts]:
+    """One page of the kept worklist (`page.limit + 1` rows: the extra one says there is a
+    next page): on hold last, most urgent first, as `ranking` ordered it."""
+    row = WorklistRow
+    query = (
+        select(row, Customer.external_id, Customer.name, Customer.grade, Customer.collector)
+        .join(Customer, Customer.id == row.customer_id)
+        .where(row.company_id == company_id)
+    )
+    if collector is not None:
+        query = query.where(Customer.collector == collector)
+    if stage is not None:
+        query = query.where(row.customer_id.in_(_at_stage(company_id, on, stage)))
+    query = (
+        query.order_by(row.on_hold, row.rank_key, row.customer_id, row.currency)
+        .limit(page.limit + 1)
+        .offset(page.offset)
+    )
+    return [_facts(*found) for found in session.execute(query)]
+
+
+def _at_stage(company_id: int, on: date, stage: str) -> Any:
+    """The customers with an overdue item whose current stage is `stage`."""
+    query, progress = join_progress(select(Invoice.customer_id), Invoice.id)
+    return query.where(_overdue(company_id, on), progress.stage == stage)
+
+
+def _facts(
+    row: WorklistRow, external_id: str, name: str, grade: str | None, collector: str | None
+) -> Facts:
+    return Facts(
+        customer_id=row.customer_id,
+        external_id=external_id,
+        name=name,
+        currency=row.currency,
+        overdue=int(row.overdue),
+        weighted=int(row.weighted),
+        oldest_due=row.oldest_due,
+        items=int(row.items),
+        held=int(row.held),
+        grade=grade,
+        collector=collector,
+        call_tasks=int(row.call_tasks),
+        failed_messages=int(row.failed_messages),
+        hold=row.hold,
+        hold_until=row.hold_until,
+        promise_broken_on=row.promise_broken_on,
+    )
+
+
+# ---- what the page's rows show besides ----------------------------------------------------------
+
+
+def stages(
+    session: Session, company_id: int, on: date, customer_ids: Sequence[int]
+) -> dict[tuple[int, str], str]:
+    """(customer id, currency) -> the current stage of its oldest overdue item that has one."""
+    if not customer_ids:
+        return {}
+    items = session.execute(
+        select(Invoice.id, Invoice.customer_id, Invoice.currency)
+        .where(_overdue(company_id, on), Invoice.customer_id.in_(customer_ids))
+        .order_by(Invoice.due_date, Invoice.id)
+    ).all()
+    progress = progress_of(session, [item.id for item in items])
+    found: dict[tuple[int, str], str] = {}
+    for invoice_id, customer_id, currency in items:
+        step = progress.get(invoice_id)
+        if step is not None:
+            found.setdefault((customer_id, currency), step.stage)
+    return found
+
+
+def queued_actions(
+    session: Session, company_id: int, customer_ids: Sequence[int]
+) -> dict[int, list[int]]:
+    """customer id -> the ids of its queued actions, oldest first."""
+    if not customer_ids:
+        return {}
+    rows = session.execute(
+        select(Action.customer_id, Action.id)
+        .where(
+            Action.company_id == company_id,
+            Action.customer_id.in_(customer_ids),
+            Action.status == "queued",
+        )
+        .order_by(Action.id)
+    )
+    found: dict[int, list[int]] = {}
+    for customer_id, action_id in rows:
+        found.setdefault(customer_id, []).append(action_id)
+    return found
+
+
+def collectors(session: Session, company_id: int) -> list[str]:
+    """The collectors assigned to the company's customers (the page's filter)."""
+    rows = session.scalars(
+        select(Customer.collector)
+        .where(Customer.company_id == company_id, Customer.collector.is_not(None))
+        .distinct()
+        .order_by(Customer.collector)
+    )
+    return [name for name in rows if name]
