@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cobro.db import Base, UTCDateTime
@@ -17,6 +25,8 @@ class Payment(Base):
         UniqueConstraint("company_id", "external_id"),
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("unapplied >= 0 AND unapplied <= amount", name="unapplied_range"),
+        # the API's list, newest first (its default sort): a page without sorting the company
+        Index("ix_payment_company_received", "company_id", "received_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

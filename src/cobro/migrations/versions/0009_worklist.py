@@ -1,4 +1,5 @@
-"""the worklist's ranking, kept per customer and currency, and when each company's was built
+"""the worklist's ranking, kept per customer and currency, and when each company's was built;
+the indexes the API's invoice and payment lists page along (company, day, id)
 
 Revision ID: 0009
 Revises: 0008
@@ -17,6 +18,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_index("ix_invoice_company_due", "invoice", ["company_id", "due_date", "id"])
+    op.create_index("ix_payment_company_received", "payment", ["company_id", "received_on", "id"])
     op.create_table(
         "worklist_row",
         sa.Column("customer_id", sa.Integer(), nullable=False),
@@ -60,6 +63,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_payment_company_received", table_name="payment")
+    op.drop_index("ix_invoice_company_due", table_name="invoice")
     op.drop_table("worklist_build")
     op.drop_index("ix_worklist_row_rank", table_name="worklist_row")
     op.drop_table("worklist_row")
