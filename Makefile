@@ -18,6 +18,9 @@ install: $(STAMP)
 ## make run: install, migrate, load the demo into an empty database, show the aging, run
 ## today's collection cycle and the worker once (emails go to mail/ as .eml, letters to letters/)
 ## then serve the web app and the API at http://127.0.0.1:8000 until Ctrl-C
+# The demo signs portal links (one in every message) with a key kept in .secret-key, made once;
+# set COBRO_SECRET_KEY yourself to use your own.
+run: export COBRO_SECRET_KEY ?= $(shell test -s .secret-key || $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(32))" > .secret-key; cat .secret-key)
 run: $(STAMP)
 	$(BIN)/cobro db upgrade
 	$(BIN)/cobro demo --if-missing
