@@ -4,7 +4,7 @@ transactions."""
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,7 @@ from cobro.db import (
     upgrade,
 )
 from cobro.errors import DatabaseUnavailable, Invalid
+from cobro.task.models import Task
 
 
 def test_a_database_in_a_missing_folder_names_the_folder(tmp_path: Path) -> None:
@@ -154,6 +155,19 @@ def test_text_longer_than_its_column_is_invalid_on_every_database(session: Sessi
     company = create_company(session, "acme", "N" * 200, "ES", "EUR", "UTC")
     company.name = "M" * 201
     with pytest.raises(Invalid, match="at most 200"), session.begin_nested():
+        session.flush()
+
+
+def test_a_nul_character_in_text_is_invalid_on_every_database(session: Session) -> None:
+    """PostgreSQL refuses NUL in text (a driver error, a 5xx); SQLite would keep it: both say
+    which field instead."""
+    with pytest.raises(Invalid, match="NUL character") as refused, session.begin_nested():
+        create_company(session, "acme", "Acme\x00 S.L.", "ES", "EUR", "UTC")
+    assert refused.value.field == "name"
+    task = Task(company_id=create_company(session, "beta", "Beta", "ES", "EUR", "UTC").id,
+                kind="review", title="ok", detail="a\x00b", due_on=date(2026, 1, 1))  # fmt: skip
+    session.add(task)
+    with pytest.raises(Invalid, match="task detail"), session.begin_nested():
         session.flush()
 
 

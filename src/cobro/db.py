@@ -44,23 +44,32 @@ class Base(DeclarativeBase):
 @event.listens_for(Base, "before_insert", propagate=True)
 @event.listens_for(Base, "before_update", propagate=True)
 def _check_lengths(mapper: Mapper[Any], _connection: Connection, row: Any) -> None:
-    """Text longer than its column is refused on every backend: PostgreSQL would fail with a
-    driver error, SQLite would store it (so a file that imports on one would fail on the other)."""
+    """Text longer than its column, or holding a NUL character, is refused on every backend:
+    PostgreSQL would fail with a driver error, SQLite would store it (so a file that imports on
+    one would fail on the other)."""
     for key, limit in _text_limits(mapper):
         value = getattr(row, key)
-        if isinstance(value, str) and len(value) > limit:
+        if not isinstance(value, str):
+            continue
+        if limit is not None and len(value) > limit:
             raise Invalid(
                 f"{row.__tablename__.replace('_', ' ')} {key.replace('_', ' ')} "
-                f"{value[:20]!r}… is {len(value)} characters long, at most {limit}"
+                f"{value[:20]!r}… is {len(value)} characters long, at most {limit}",
+                field=key,
+            )
+        if "\x00" in value:  # PostgreSQL refuses NUL in text; SQLite would keep it
+            raise Invalid(
+                f"{row.__tablename__.replace('_', ' ')} {key.replace('_', ' ')}: "
+                "a NUL character (U+0000) is not allowed in text",
+                field=key,
             )
 
 
 @cache
-def _text_limits(mapper: Mapper[Any]) -> tuple[tuple[str, int], ...]:
+def _text_limits(mapper: Mapper[Any]) -> tuple[tuple[str, int | None], ...]:
+    """The text columns and their lengths (None: any length)."""
     kinds = ((attribute.key, attribute.columns[0].type) for attribute in mapper.column_attrs)
-    return tuple(
-        (key, kind.length) for key, kind in kinds if isinstance(kind, String) and kind.length
-    )
+    return tuple((key, kind.length or None) for key, kind in kinds if isinstance(kind, String))
 
 
 class UTCDateTime(TypeDecorator[datetime]):

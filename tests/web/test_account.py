@@ -43,7 +43,8 @@ def test_the_users_language_wins_over_the_browsers(
         assert user.language == "es"
         changes = session.scalars(
             select(AuditEvent).where(
-                AuditEvent.entity_id == user.id, AuditEvent.action == "user.language_changed"
+                AuditEvent.entity_id == str(user.id),
+                AuditEvent.action == "user.language_changed",
             )
         ).all()
         assert [(c.before, c.after) for c in changes] == [({"language": "en"}, {"language": "es"})]

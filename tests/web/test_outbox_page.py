@@ -156,7 +156,7 @@ def test_a_cancelled_action_keeps_its_reason_in_the_audit_trail(
     with world.session() as session:
         event = session.scalars(
             select(AuditEvent).where(
-                AuditEvent.entity_type == "action", AuditEvent.entity_id == queued
+                AuditEvent.entity_type == "action", AuditEvent.entity_id == str(queued)
             )
         ).one()
         assert event.action == "action.cancelled"

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, case, func, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session, aliased
 
 from cobro.invoice.models import Invoice
@@ -70,14 +71,14 @@ def _last_delivered(invoice_id: Any) -> Any:
 def _distinct_on(query: Any, invoice_id: Any) -> tuple[Any, Progress]:
     current = (
         select(ChaseStep.invoice_id, ChaseStep.policy_id, ChaseStep.stage, ChaseStep.reached_on)
-        .distinct(ChaseStep.invoice_id)
+        .ext(distinct_on(ChaseStep.invoice_id))
         .order_by(ChaseStep.invoice_id, ChaseStep.reached_on.desc())
         .subquery()
     )
     delivered = (
         select(ChaseStep.invoice_id, ChaseStep.stage)
         .where(ChaseStep.delivered_on.is_not(None))
-        .distinct(ChaseStep.invoice_id)
+        .ext(distinct_on(ChaseStep.invoice_id))
         .order_by(ChaseStep.invoice_id, ChaseStep.reached_on.desc())
         .subquery()
     )

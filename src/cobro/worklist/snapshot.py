@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from cobro.bulk import OnConflict
@@ -51,11 +51,11 @@ def rebuild(session: Session, company_id: int, on: date, now: datetime) -> int |
     if is_fresh(build, on, now):
         return None
     session.execute(delete(WorklistRow).where(WorklistRow.company_id == company_id))
-    written = _insert(session, company_id, on, None)
+    _insert(session, company_id, on, None)
     build.built_for = on
     build.built_at = now
     session.flush()
-    return written
+    return _count(session, company_id)
 
 
 def refresh_customers(
@@ -75,11 +75,20 @@ def refresh_customers(
     session.flush()
 
 
-def _insert(session: Session, company_id: int, on: date, customer_ids: Sequence[int] | None) -> int:
+def _insert(
+    session: Session, company_id: int, on: date, customer_ids: Sequence[int] | None
+) -> None:
     query = ranking(company_id, on, customer_ids)
     names = list(query.selected_columns.keys())  # the columns of WorklistRow, by name
-    result = session.execute(insert(WorklistRow).from_select(names, query))
-    return int(getattr(result, "rowcount", 0) or 0)
+    session.execute(insert(WorklistRow).from_select(names, query))
+
+
+def _count(session: Session, company_id: int) -> int:
+    """The company's rows (psycopg reports no row count for this INSERT … SELECT)."""
+    found = session.scalar(
+        select(func.count()).select_from(WorklistRow).where(WorklistRow.company_id == company_id)
+    )
+    return int(found or 0)
 
 
 def _locked(session: Session, company_id: int) -> WorklistBuild:
