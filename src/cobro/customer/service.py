@@ -11,7 +11,7 @@ from cobro.company.models import Company
 from cobro.customer.models import Contact, Customer
 from cobro.customer.rules import ContactIn, CustomerIn, normalise_customer
 from cobro.errors import Invalid, NotFound
-from cobro.kit.pagination import Page, PageRequest, paginate
+from cobro.kit.pagination import Page, PageRequest, paginate, sorted_by
 from cobro.terms.service import ensure_terms
 
 
@@ -141,12 +141,6 @@ def customers_page(
 ) -> Page[Customer]:
     """A page of one company's customers: those whose name or external id contains `search`
     (any case; `%` and `_` are plain characters), sorted by one of CUSTOMER_SORTS."""
-    name = sort.removeprefix("-")
-    if name not in CUSTOMER_SORTS:
-        choices = ", ".join(CUSTOMER_SORTS)
-        raise Invalid(f"sort: use one of {choices}, with - first for descending", field="sort")
-    column = CUSTOMER_SORTS[name]
-    descending = sort.startswith("-")
     query = select(Customer).where(Customer.company_id == company_id)
     clean = (search or "").strip()
     if clean:
@@ -154,8 +148,5 @@ def customers_page(
             Customer.name.icontains(clean, autoescape=True)
             | Customer.external_id.icontains(clean, autoescape=True)
         )
-    if descending:
-        query = query.order_by(column.desc(), Customer.id.desc())
-    else:
-        query = query.order_by(column, Customer.id)
+    query = sorted_by(query, sort, CUSTOMER_SORTS, Customer.id)
     return paginate(session, query, page)

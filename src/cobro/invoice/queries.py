@@ -15,7 +15,7 @@ from cobro.customer.models import Customer
 from cobro.errors import Invalid, NotFound
 from cobro.invoice.models import CreditNote, Installment, Invoice, WriteOff
 from cobro.invoice.rules import days_past_due
-from cobro.kit.pagination import Page, PageRequest, page_of
+from cobro.kit.pagination import Page, PageRequest, paginate_rows, sorted_by
 
 # what a list of invoices may be sorted by ("-" first: descending); the id breaks ties
 INVOICE_SORTS = {
@@ -104,17 +104,10 @@ def invoices_page(
     """A page of the company's invoices that pass `where`, sorted by one of INVOICE_SORTS;
     `today` (the company's) decides which open ones are overdue."""
     query = _filtered(company_id, today, where or InvoiceFilter())
-    name = sort.removeprefix("-")
-    if name not in INVOICE_SORTS:
-        choices = ", ".join(INVOICE_SORTS)
-        raise Invalid(f"sort: use one of {choices}, with - first for descending", field="sort")
-    column_ = INVOICE_SORTS[name]
-    if sort.startswith("-"):
-        query = query.order_by(column_.desc(), Invoice.id.desc())
-    else:
-        query = query.order_by(column_, Invoice.id)
-    rows = session.execute(query.limit(page.limit + 1).offset(page.offset)).all()
-    return page_of([row_of(invoice, external_id, today) for invoice, external_id in rows], page)
+    query = sorted_by(query, sort, INVOICE_SORTS, Invoice.id)
+    return paginate_rows(
+        session, query, page, lambda invoice, external_id: row_of(invoice, external_id, today)
+    )
 
 
 def _filtered(company_id: int, today: date, where: InvoiceFilter) -> Select[Invoice, str]:

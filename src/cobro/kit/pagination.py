@@ -6,9 +6,9 @@ more than the page itself)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
@@ -67,3 +67,29 @@ def paginate(session: Session, statement: Select[T], request: PageRequest) -> Pa
     bounded = statement.limit(request.limit + 1).offset(request.offset)
     rows: Sequence[T] = session.scalars(bounded).all()
     return page_of(rows, request)
+
+
+def paginate_rows(
+    session: Session,
+    statement: Select[*tuple[Any, ...]],
+    request: PageRequest,
+    make: Callable[..., T],
+) -> Page[T]:
+    """One page of `statement`'s rows (several columns each), each made into `make(*row)`;
+    ordered on a unique key, as `paginate` needs."""
+    if not statement._order_by_clauses:
+        raise ValueError("paginate_rows() needs an ordered statement (ORDER BY a unique key)")
+    bounded = statement.limit(request.limit + 1).offset(request.offset)
+    return page_of([make(*row) for row in session.execute(bounded)], request)
+
+
+def sorted_by(query: Any, sort: str, sorts: Mapping[str, Any], tie: Any) -> Any:
+    """`query` ordered by `sort`, one of `sorts`' names ("-" first: descending), then by `tie`
+    (an id) the same way, so that pages never overlap; another name is an error naming `sort`."""
+    name = sort.removeprefix("-")
+    if name not in sorts:
+        choices = ", ".join(sorts)
+        raise Invalid(f"sort: use one of {choices}, with - first for descending", field="sort")
+    if sort.startswith("-"):
+        return query.order_by(sorts[name].desc(), tie.desc())
+    return query.order_by(sorts[name], tie)

@@ -11,9 +11,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
 from cobro.customer.models import Customer
-from cobro.errors import Invalid, NotFound
+from cobro.errors import NotFound
 from cobro.invoice.models import Invoice
-from cobro.kit.pagination import Page, PageRequest, page_of
+from cobro.kit.pagination import Page, PageRequest, paginate_rows, sorted_by
 from cobro.payment.models import Allocation, Payment
 
 PAYMENT_SORTS = {
@@ -76,17 +76,8 @@ def payments_page(
     sort: str = "-received_on",
 ) -> Page[PaymentRow]:
     query = _filtered(company_id, where or PaymentFilter())
-    name = sort.removeprefix("-")
-    if name not in PAYMENT_SORTS:
-        choices = ", ".join(PAYMENT_SORTS)
-        raise Invalid(f"sort: use one of {choices}, with - first for descending", field="sort")
-    column = PAYMENT_SORTS[name]
-    if sort.startswith("-"):
-        query = query.order_by(column.desc(), Payment.id.desc())
-    else:
-        query = query.order_by(column, Payment.id)
-    rows = session.execute(query.limit(page.limit + 1).offset(page.offset)).all()
-    return page_of([row_of(payment, customer) for payment, customer in rows], page)
+    query = sorted_by(query, sort, PAYMENT_SORTS, Payment.id)
+    return paginate_rows(session, query, page, row_of)
 
 
 def _filtered(company_id: int, where: PaymentFilter) -> Select[Payment, str | None]:

@@ -17,7 +17,7 @@ from cobro.customer.service import get_customer
 from cobro.errors import NotFound
 from cobro.invoice.models import Invoice
 from cobro.invoice.service import get_invoice
-from cobro.kit.pagination import Page, PageRequest, page_of
+from cobro.kit.pagination import Page, PageRequest, paginate_rows
 from cobro.policy.holds import in_force, place_hold, release_hold
 from cobro.policy.models import Hold
 
@@ -59,9 +59,7 @@ def holds_page(
         query = query.where(Customer.external_id == customer)
     if active is not None:
         query = query.where(in_force(on) if active else ~in_force(on))
-    query = query.order_by(Hold.id.desc()).limit(page.limit + 1).offset(page.offset)
-    rows = [_row(*each) for each in session.execute(query)]
-    return page_of(rows, page)
+    return paginate_rows(session, query.order_by(Hold.id.desc()), page, _row)
 
 
 def hold_row(session: Session, company_id: int, hold_id: int) -> HoldRow:

@@ -16,7 +16,7 @@ from cobro.customer.models import Customer
 from cobro.customer.service import get_customer
 from cobro.errors import Conflict, Invalid, NotFound
 from cobro.invoice.service import get_invoice
-from cobro.kit.pagination import Page, PageRequest, page_of
+from cobro.kit.pagination import Page, PageRequest, paginate_rows
 from cobro.task.models import Task
 from cobro.task.service import raise_task
 
@@ -63,8 +63,7 @@ def tasks_page(
         query = query.where(Task.assignee == where.assignee)
     if where.due is not None:
         query = query.where(Task.due_on <= where.due)
-    query = query.order_by(Task.due_on, Task.id).limit(page.limit + 1).offset(page.offset)
-    return page_of([_row(*each) for each in session.execute(query)], page)
+    return paginate_rows(session, query.order_by(Task.due_on, Task.id), page, _row)
 
 
 def task_row(session: Session, company_id: int, task_id: int) -> TaskRow:
