@@ -8,6 +8,7 @@ handler for every error (`cobro.web.errors`). Domain routers come from each doma
 
 from __future__ import annotations
 
+import gc
 import logging
 import secrets
 from collections.abc import AsyncIterator
@@ -111,7 +112,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # What is loaded by now (modules, mappers, routes, templates) lives as long as the
+        # process: out of the garbage collector's sight, each collection a request sets off
+        # has less to walk (a few per cent of the CPU of an API request under load).
+        gc.collect()
+        gc.freeze()
         yield
+        gc.unfreeze()  # an app made and stopped in a longer process (tests) leaks nothing
         database.dispose()
 
     app = FastAPI(

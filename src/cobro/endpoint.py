@@ -12,12 +12,12 @@ build their response models inside the function: the session is closed afterward
 `CurrentUser` is the `Caller`: a user working in one company with one role, found per request
 in exactly one of two ways:
 - a request with an `Authorization` header is a program: the header must be
-  `Bearer cobro_<prefix>_<secret>`, a live API token (`resolve_token`), and the token's scopes
+  `Bearer cobro_<prefix>_<secret>`, a live API token (`token_access`), and the token's scopes
   limit what it may do (`auth.rules.token_can`); cookies are then IGNORED, so a bogus header
   can never ride on a browser's session (this is also why the CSRF middleware may leave such
   requests alone: a cross-site form cannot set that header);
 - otherwise the session cookie (`cobro_session`, HttpOnly, SameSite=Lax, Secure over https)
-  holds a web session's token (`resolve_session`).
+  holds a web session's token (`session_access`).
 Neither: `SignInRequired`, answered 401 JSON under /api and a redirect to /login elsewhere
 (cobro.web.errors). `require("work")` adds a permission check (`auth.rules.can`): 403.
 Every domain query takes `caller.company_id`, never a company named by the request.
@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 from cobro.auth.errors import Forbidden
 from cobro.auth.models import User, WebSession
 from cobro.auth.rules import can, token_can
-from cobro.auth.service import resolve_session, resolve_token, roles_of
+from cobro.auth.service import roles_of, session_access, token_access
 from cobro.db import describe_db_error, make_engine, transaction
 from cobro.errors import CobroError, DatabaseUnavailable
 from cobro.kit.dates import utcnow
@@ -47,6 +47,12 @@ from cobro.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, PageReque
 from cobro.kit.schemas import ErrorOut
 
 SESSION_COOKIE = "cobro_session"
+# Connections kept open per server process: as many as requests it serves at once under load,
+# so that a busy minute reuses them instead of opening (and closing) a connection per request
+# (a new PostgreSQL connection is a process fork: more work than the request itself). Beyond
+# that, up to POOL_OVERFLOW more while the rush lasts.
+POOL_SIZE = 16
+POOL_OVERFLOW = 16
 
 
 class Database:
@@ -58,11 +64,11 @@ class Database:
         self.url = url
         self._engine: Engine | None = None
         with suppress(DatabaseUnavailable):  # said again by each request, see engine()
-            self._engine = make_engine(url)
+            self._engine = _engine(url)
 
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = make_engine(self.url)  # raises DatabaseUnavailable again if still so
+            self._engine = _engine(self.url)  # raises DatabaseUnavailable again if still so
         return self._engine
 
     @contextmanager
@@ -80,6 +86,10 @@ class Database:
             self._engine.dispose()
 
 
+def _engine(url: str) -> Engine:
+    return make_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+
+
 def database_of(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
@@ -93,7 +103,7 @@ def db_session(request: Request) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(db_session, scope="function")]
 
 
-def page_request(
+async def page_request(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> PageRequest:
@@ -101,6 +111,8 @@ def page_request(
 
 
 Paging = Annotated[PageRequest, Depends(page_request)]
+# Dependencies that only look at what they are given are `async def`: FastAPI runs a plain
+# `def` dependency in a worker thread, a hop that costs more than their work.
 
 
 # ---- what may go wrong, as the OpenAPI schema says it ---------------------------------------
@@ -211,24 +223,17 @@ def current_user(
     now = utcnow()
     bearer = bearer_of(request)
     if bearer is not None:
-        token = resolve_token(session, bearer, now) if bearer else None
-        if token is None:
+        by_token = token_access(session, bearer, now) if bearer else None
+        if by_token is None:
             raise SignInRequired("the API token is missing, malformed, revoked or expired")
-        role = _role(session, token.user, token.company_id)
+        token, role = by_token
         return Caller(token.user, token.company_id, role, tuple(token.scopes))
-    web_session = resolve_session(session, session_token_of(request), now)
-    if web_session is None:
+    by_cookie = session_access(session, session_token_of(request), now)
+    if by_cookie is None:
         raise SignInRequired()
-    role = _role(session, web_session.user, web_session.company_id)
+    web_session, role = by_cookie
     request.state.language = web_session.user.language  # the pages speak the user's language
     return Caller(web_session.user, web_session.company_id, role, None, web_session)
-
-
-def _role(session: Session, user: User, company_id: int) -> str:
-    role = roles_of(session, user).get(company_id)
-    if role is None:  # resolve_* checked it; a concurrent revoke lands here
-        raise SignInRequired()
-    return role
 
 
 CurrentUser = Annotated[Caller, Depends(current_user)]
@@ -239,7 +244,7 @@ def require(permission: str) -> Any:
     scopes) allow `permission`; else 403."""
     can("admin", permission)  # an unknown permission is a bug: fail when the route is declared
 
-    def allowed(caller: CurrentUser) -> Caller:
+    async def allowed(caller: CurrentUser) -> Caller:
         if not caller.can(permission):
             raise Forbidden(f"your role or API token does not allow {permission!r}")
         return caller

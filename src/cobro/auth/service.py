@@ -7,9 +7,16 @@ from cobro.auth.sessions import (
     close_sessions_of,
     open_session,
     resolve_session,
+    session_access,
     switch_company,
 )
-from cobro.auth.tokens import create_token, list_tokens, resolve_token, revoke_token
+from cobro.auth.tokens import (
+    create_token,
+    list_tokens,
+    resolve_token,
+    revoke_token,
+    token_access,
+)
 from cobro.auth.users import (
     change_password,
     create_user,
@@ -46,8 +53,10 @@ __all__ = [
     "revoke_token",
     "role_in",
     "roles_of",
+    "session_access",
     "set_language",
     "set_password",
     "switch_company",
+    "token_access",
     "unlock",
 ]

@@ -14,7 +14,7 @@ from cobro.auth.events import record_change
 from cobro.auth.models import User, WebSession
 from cobro.auth.passwords import digest, new_secret
 from cobro.auth.rules import SESSION_TOUCH, session_expiry
-from cobro.auth.users import role_in
+from cobro.auth.users import role_in, role_of
 
 
 def open_session(
@@ -41,18 +41,34 @@ def open_session(
 def resolve_session(session: Session, token: str | None, now: datetime) -> WebSession | None:
     """The live session of a cookie's token, its expiry slid forward; None when the token is
     unknown, the session expired, was closed, or its user lost their role or was deactivated."""
-    web_session = _not_closed(session, token)
-    if web_session is None or now >= web_session.expires_at:
+    found = session_access(session, token, now)
+    return found[0] if found else None
+
+
+def session_access(
+    session: Session, token: str | None, now: datetime
+) -> tuple[WebSession, str] | None:
+    """The live session of a cookie's token and its user's role in the session's company, read
+    in one query (every page asks); None as `resolve_session` says."""
+    if not token:
         return None
-    if not web_session.user.active:
+    found = session.execute(
+        select(WebSession, role_of(WebSession.user_id, WebSession.company_id)).where(
+            WebSession.id == digest(token)
+        )
+    ).first()
+    if found is None:
         return None
-    if role_in(session, web_session.user_id, web_session.company_id) is None:
+    web_session, role = found
+    if web_session.revoked_at is not None or now >= web_session.expires_at:
+        return None
+    if not web_session.user.active or role is None:
         return None
     if now - web_session.last_seen_at >= SESSION_TOUCH:
         web_session.last_seen_at = now
         web_session.expires_at = session_expiry(web_session.created_at, now)
         session.flush()
-    return web_session
+    return web_session, role
 
 
 def close_session(

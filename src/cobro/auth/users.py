@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -93,6 +94,16 @@ def roles_of(session: Session, user: User) -> dict[int, str]:
         select(Membership.company_id, Membership.role).where(Membership.user_id == user.id)
     )
     return {row.company_id: row.role for row in rows}
+
+
+def role_of(user_id: Any, company_id: Any) -> Any:
+    """A query column: the role of `user_id` in `company_id` (columns of the outer query), NULL
+    without one; a token or session is read with its role in one query."""
+    return (
+        select(Membership.role)
+        .where(Membership.user_id == user_id, Membership.company_id == company_id)
+        .scalar_subquery()
+    )
 
 
 def role_in(session: Session, user_id: int, company_id: int) -> str | None:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -27,6 +28,13 @@ class Customer(Base):
         Index("uq_customer_id_company_id", "id", "company_id", unique=True),
         CheckConstraint("kind IN ('business', 'consumer')", name="kind"),
         CheckConstraint("credit_limit IS NULL OR credit_limit >= 0", name="credit_limit"),
+        # the few customers a policy is set on by hand (the policies' list counts them)
+        Index(
+            "ix_customer_policy",
+            "policy_id",
+            postgresql_where=text("policy_id IS NOT NULL"),
+            sqlite_where=text("policy_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Index,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -32,6 +33,26 @@ class Invoice(Base):
         Index("ix_invoice_open", "company_id", "settled_on", "due_date"),
         # the API's list, by due date (its default sort): a page without sorting the company
         Index("ix_invoice_company_due", "company_id", "due_date", "id"),
+        # a customer's open items in due-date order, from the index alone (every column a
+        # worklist page, a customer's page and a worklist refresh read of them)
+        Index(
+            "ix_invoice_open_customer",
+            "customer_id",
+            "currency",
+            "due_date",
+            "id",
+            "open_amount",
+            "company_id",
+            postgresql_where=text("settled_on IS NULL"),
+            sqlite_where=text("settled_on IS NULL"),
+        ),
+        # the few invoices a policy is set on by hand (the policies' list counts them)
+        Index(
+            "ix_invoice_policy",
+            "policy_id",
+            postgresql_where=text("policy_id IS NOT NULL"),
+            sqlite_where=text("policy_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

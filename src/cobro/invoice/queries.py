@@ -15,7 +15,7 @@ from cobro.customer.models import Customer
 from cobro.errors import Invalid, NotFound
 from cobro.invoice.models import CreditNote, Installment, Invoice, WriteOff
 from cobro.invoice.rules import days_past_due
-from cobro.kit.pagination import Page, PageRequest, paginate_rows, sorted_by
+from cobro.kit.pagination import Page, PageRequest, page_keys, page_of, sorted_by
 
 # what a list of invoices may be sorted by ("-" first: descending); the id breaks ties
 INVOICE_SORTS = {
@@ -103,21 +103,24 @@ def invoices_page(
 ) -> Page[InvoiceRow]:
     """A page of the company's invoices that pass `where`, sorted by one of INVOICE_SORTS;
     `today` (the company's) decides which open ones are overdue."""
-    query = _filtered(company_id, today, where or InvoiceFilter())
-    query = sorted_by(query, sort, INVOICE_SORTS, Invoice.id)
-    return paginate_rows(
-        session, query, page, lambda invoice, external_id: row_of(invoice, external_id, today)
-    )
-
-
-def _filtered(company_id: int, today: date, where: InvoiceFilter) -> Select[Invoice, str]:
+    keys = _filtered(company_id, today, where or InvoiceFilter())
+    shown = page_keys(sorted_by(keys, sort, INVOICE_SORTS, Invoice.id), page)
     query = (
         select(Invoice, Customer.external_id)
+        .join(shown, shown.c.id == Invoice.id)
         .join(Customer, Customer.id == Invoice.customer_id)
-        .where(Invoice.company_id == company_id)
     )
+    rows = session.execute(sorted_by(query, sort, INVOICE_SORTS, Invoice.id))
+    return page_of([row_of(invoice, external_id, today) for invoice, external_id in rows], page)
+
+
+def _filtered(company_id: int, today: date, where: InvoiceFilter) -> Select[int]:
+    """The ids of the company's invoices that pass `where`."""
+    query = select(Invoice.id).where(Invoice.company_id == company_id)
     if where.customer is not None:
-        query = query.where(Customer.external_id == where.customer)
+        query = query.join(Customer, Customer.id == Invoice.customer_id).where(
+            Customer.external_id == where.customer
+        )
     if where.status is not None:
         if where.status not in STATUSES:
             raise Invalid(f"status: use one of {', '.join(STATUSES)}", field="status")

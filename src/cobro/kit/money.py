@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
+from babel import Locale
 from babel.numbers import (
     format_currency,
     get_currency_precision,
@@ -62,6 +63,18 @@ def to_minor(value: Decimal, currency: str) -> int:
 
 def to_decimal(minor: int, currency: str) -> Decimal:
     return Decimal(minor).scaleb(-exponent(currency))
+
+
+def money_text(minor: int, currency: str, locale: str) -> str:
+    """`minor` units of `currency` as people of `locale` write them: "€1,234.56" (en)."""
+    value = to_decimal(minor, currency)
+    return str(format_currency(value, currency.upper(), locale=_babel_locale(locale)))
+
+
+@cache
+def _babel_locale(name: str) -> Locale:
+    # Babel parses a locale name on every call: half the cost of formatting an amount
+    return Locale.parse(name)
 
 
 def parse_amount(text: str, currency: str, decimal_mark: str | None = None) -> int:
@@ -146,9 +159,7 @@ class Money:
         object.__setattr__(self, "currency", check_currency(self.currency))
 
     def format(self, locale: str = "en") -> str:
-        return str(
-            format_currency(to_decimal(self.amount, self.currency), self.currency, locale=locale)
-        )
+        return money_text(self.amount, self.currency, locale)
 
     def __str__(self) -> str:
         return f"{to_decimal(self.amount, self.currency):f} {self.currency}"

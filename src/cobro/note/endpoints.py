@@ -25,7 +25,7 @@ ExternalId = Annotated[str, Path(max_length=100, description="the customer's ext
 FOUND = error_responses(404)
 
 
-def once_each(request: Request) -> None:
+async def once_each(request: Request) -> None:
     """A query parameter given twice (`?kind=note&kind=call`) is refused, not read as its last
     value: a filter means one thing."""
     for name in request.query_params:

@@ -24,7 +24,6 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.lists import format_list
-from babel.numbers import format_currency
 from jinja2 import (
     Environment,
     FileSystemLoader,
@@ -37,7 +36,7 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
-from cobro.kit.money import to_decimal
+from cobro.kit.money import money_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 LAYOUT = "layout"
@@ -53,8 +52,7 @@ def _locale(context: Context) -> str:
 def format_money(amount: object, currency: str, locale: str) -> str:
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise TypeError(f"money: {amount!r} is not an amount in minor units (an integer)")
-    value = to_decimal(amount, currency)
-    return str(format_currency(value, currency.upper(), locale=locale))
+    return money_text(amount, currency, locale)
 
 
 def format_words(words: object, locale: str) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from cobro.audit.service import record
 from cobro.customer.models import Customer
 from cobro.errors import Conflict, Invalid, NotFound
-from cobro.kit.pagination import Page, PageRequest, page_of
+from cobro.kit.pagination import Page, PageRequest, page_keys, page_of
 from cobro.outbox.models import STATUSES, Action
 
 
@@ -55,26 +55,25 @@ def list_actions(
     page = page or PageRequest()
     if status is not None and status not in STATUSES:
         raise Invalid(f"status {status!r}: use one of {', '.join(STATUSES)}", "status")
+    keys = select(Action.id).where(Action.company_id == company_id)
+    if status is not None:
+        keys = keys.where(Action.status == status)
+    if kind is not None:
+        keys = keys.where(Action.kind == kind)
+    if on is not None:
+        keys = keys.where(Action.cycle_on == on)
+    if action_id is not None:
+        keys = keys.where(Action.id == action_id)
+    newest_first = (Action.cycle_on.desc(), Action.id.desc())
+    shown = page_keys(keys.order_by(*newest_first), page)
     query = (
         select(Action, Customer.external_id, Customer.name)
+        .join(shown, shown.c.id == Action.id)
         .join(
             Customer,
             (Customer.id == Action.customer_id) & (Customer.company_id == Action.company_id),
         )
-        .where(Action.company_id == company_id)
-    )
-    if status is not None:
-        query = query.where(Action.status == status)
-    if kind is not None:
-        query = query.where(Action.kind == kind)
-    if on is not None:
-        query = query.where(Action.cycle_on == on)
-    if action_id is not None:
-        query = query.where(Action.id == action_id)
-    query = (
-        query.order_by(Action.cycle_on.desc(), Action.id.desc())
-        .limit(page.limit + 1)
-        .offset(page.offset)
+        .order_by(*newest_first)
     )
     rows = [
         ActionRow(

@@ -43,7 +43,8 @@ class Action(Base):
         ),
         CheckConstraint("attempts >= 0", name="attempts"),
         Index("ix_action_due", "status", "not_before"),
-        Index("ix_action_company_day", "company_id", "cycle_on"),
+        # a day's actions; the outbox's list, newest first, walks it (id: the last sort key)
+        Index("ix_action_company_day", "company_id", "cycle_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -91,13 +91,16 @@ class CsrfProtection:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
+        if "authorization" in request.headers:  # a program: nothing to protect, no cookie
+            await self.app(scope, receive, send)
+            return
         cookie = request.cookies.get(CSRF_COOKIE)
         known = self._valid(cookie)
         token = cookie if known and cookie else self.signer.dumps(secrets.token_urlsafe(32))
         scope.setdefault("state", {})["csrf_token"] = token
         send = send if known else _setting_cookie(send, token, scope["scheme"] == "https")
 
-        if scope["method"] in SAFE_METHODS or "authorization" in request.headers:
+        if scope["method"] in SAFE_METHODS:
             await self.app(scope, receive, send)
             return
         submitted = request.headers.get(CSRF_HEADER)

@@ -24,7 +24,7 @@ Status = Literal["queued", "sending", "sent", "failed", "cancelled"]
 NOT_FOUND = error_responses(404)
 
 
-def admin_only(caller: CurrentUser) -> Caller:
+async def admin_only(caller: CurrentUser) -> Caller:
     if caller.role != "admin" or not caller.can("configure"):
         raise Forbidden("only an admin (or an admin's API token with the write scope) may")
     return caller

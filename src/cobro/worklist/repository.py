@@ -26,6 +26,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    exists,
     func,
     literal,
     null,
@@ -37,11 +38,11 @@ from sqlalchemy.orm import Session
 
 from cobro.customer.models import Customer
 from cobro.invoice.models import Invoice
-from cobro.kit.pagination import PageRequest
+from cobro.kit.pagination import PageRequest, page_keys
 from cobro.outbox.models import Action
 from cobro.policy.holds import in_force
-from cobro.policy.models import Hold
-from cobro.policy.progress import join_progress, progress_of
+from cobro.policy.models import ChaseStep, Hold
+from cobro.policy.progress import current_stage, join_progress
 from cobro.task.models import Task
 from cobro.worklist.models import WorklistRow
 from cobro.worklist.rules import (
@@ -53,6 +54,14 @@ from cobro.worklist.rules import (
     NO_GRADE_PERCENT,
     Facts,
     band_starts,
+)
+
+# the kept ranking's order (its index): customers on hold last, then most urgent first
+RANK_ORDER = (
+    WorklistRow.on_hold,
+    WorklistRow.rank_key,
+    WorklistRow.customer_id,
+    WorklistRow.currency,
 )
 
 
@@ -221,21 +230,49 @@ def ranked(
     """One page of the kept worklist (`page.limit + 1` rows: the extra one says there is a
     next page): on hold last, most urgent first, as `ranking` ordered it."""
     row = WorklistRow
-    query = (
-        select(row, Customer.external_id, Customer.name, Customer.grade, Customer.collector)
-        .join(Customer, Customer.id == row.customer_id)
-        .where(row.company_id == company_id)
-    )
+    keys = select(row.customer_id, row.currency).where(row.company_id == company_id)
     if collector is not None:
-        query = query.where(Customer.collector == collector)
+        keys = keys.join(Customer, Customer.id == row.customer_id).where(
+            Customer.collector == collector
+        )
     if stage is not None:
-        query = query.where(row.customer_id.in_(_at_stage(company_id, on, stage)))
+        keys = keys.where(row.customer_id.in_(_at_stage(company_id, on, stage)))
+    shown = page_keys(keys.order_by(*RANK_ORDER), page)
     query = (
-        query.order_by(row.on_hold, row.rank_key, row.customer_id, row.currency)
-        .limit(page.limit + 1)
-        .offset(page.offset)
+        select(
+            *_SHOWN,
+            Customer.external_id,
+            Customer.name,
+            Customer.grade,
+            Customer.collector,
+            _stage_of(company_id, on),
+        )
+        .join(shown, (shown.c.customer_id == row.customer_id) & (shown.c.currency == row.currency))
+        .join(Customer, Customer.id == row.customer_id)
+        .order_by(*RANK_ORDER)
     )
-    return [_facts(*found) for found in session.execute(query)]
+    rows: Sequence[Any] = session.execute(query).all()
+    return [_facts(*found) for found in rows]
+
+
+def _stage_of(company_id: int, on: date) -> Any:
+    """A column of a query of `WorklistRow`: the current stage of the row's oldest overdue item
+    that has one. A few index probes per row shown: far less than looking up the stage of
+    every overdue item of the page's customers (5 ms for a page, 500 items)."""
+    chased = exists().where(ChaseStep.invoice_id == Invoice.id)
+    return (
+        select(current_stage(Invoice.id))
+        .where(
+            _overdue(company_id, on),
+            Invoice.customer_id == WorklistRow.customer_id,
+            Invoice.currency == WorklistRow.currency,
+            chased,
+        )
+        .order_by(Invoice.due_date, Invoice.id)
+        .limit(1)
+        .correlate(WorklistRow)
+        .scalar_subquery()
+    )
 
 
 def _at_stage(company_id: int, on: date, stage: str) -> Any:
@@ -244,50 +281,64 @@ def _at_stage(company_id: int, on: date, stage: str) -> Any:
     return query.where(_overdue(company_id, on), progress.stage == stage)
 
 
+# the columns of a kept row a page shows, in `Facts`' order
+_SHOWN = (
+    WorklistRow.customer_id,
+    WorklistRow.currency,
+    WorklistRow.overdue,
+    WorklistRow.weighted,
+    WorklistRow.oldest_due,
+    WorklistRow.items,
+    WorklistRow.held,
+    WorklistRow.call_tasks,
+    WorklistRow.failed_messages,
+    WorklistRow.hold,
+    WorklistRow.hold_until,
+    WorklistRow.promise_broken_on,
+)
+
+
 def _facts(
-    row: WorklistRow, external_id: str, name: str, grade: str | None, collector: str | None
+    customer_id: int,
+    currency: str,
+    overdue: int,
+    weighted: int,
+    oldest_due: date | None,
+    items: int,
+    held: int,
+    call_tasks: int,
+    failed_messages: int,
+    hold: str | None,
+    hold_until: date | None,
+    promise_broken_on: date | None,
+    external_id: str,
+    name: str,
+    grade: str | None,
+    collector: str | None,
+    stage: str | None,
 ) -> Facts:
     return Facts(
-        customer_id=row.customer_id,
+        customer_id=customer_id,
         external_id=external_id,
         name=name,
-        currency=row.currency,
-        overdue=int(row.overdue),
-        weighted=int(row.weighted),
-        oldest_due=row.oldest_due,
-        items=int(row.items),
-        held=int(row.held),
+        currency=currency,
+        overdue=int(overdue),
+        weighted=int(weighted),
+        oldest_due=oldest_due,
+        items=int(items),
+        held=int(held),
         grade=grade,
         collector=collector,
-        call_tasks=int(row.call_tasks),
-        failed_messages=int(row.failed_messages),
-        hold=row.hold,
-        hold_until=row.hold_until,
-        promise_broken_on=row.promise_broken_on,
+        call_tasks=int(call_tasks),
+        failed_messages=int(failed_messages),
+        hold=hold,
+        hold_until=hold_until,
+        promise_broken_on=promise_broken_on,
+        stage=stage,
     )
 
 
 # ---- what the page's rows show besides ----------------------------------------------------------
-
-
-def stages(
-    session: Session, company_id: int, on: date, customer_ids: Sequence[int]
-) -> dict[tuple[int, str], str]:
-    """(customer id, currency) -> the current stage of its oldest overdue item that has one."""
-    if not customer_ids:
-        return {}
-    items = session.execute(
-        select(Invoice.id, Invoice.customer_id, Invoice.currency)
-        .where(_overdue(company_id, on), Invoice.customer_id.in_(customer_ids))
-        .order_by(Invoice.due_date, Invoice.id)
-    ).all()
-    progress = progress_of(session, [item.id for item in items])
-    found: dict[tuple[int, str], str] = {}
-    for invoice_id, customer_id, currency in items:
-        step = progress.get(invoice_id)
-        if step is not None:
-            found.setdefault((customer_id, currency), step.stage)
-    return found
 
 
 def queued_actions(

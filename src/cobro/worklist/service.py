@@ -48,13 +48,11 @@ def worklist(
     rows = repository.ranked(session, company_id, on, page, collector or None, stage or None)
     shown = page_of(rows, page)
     ids = sorted({row.customer_id for row in shown.items})
-    stages = repository.stages(session, company_id, on, ids)
     calls = latest_calls(session, company_id, ids)
     queued = repository.queued_actions(session, company_id, ids)
     items = [
         replace(
             row,
-            stage=stages.get((row.customer_id, row.currency)),
             last_call=_day_of(calls.get(row.customer_id)),
             queued=len(queued.get(row.customer_id, ())),
         )
