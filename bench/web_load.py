@@ -16,7 +16,7 @@ lists in turn (customers, invoices, payments, actions, worklist: pages of 50 any
 first 5,000 rows), then on the five mixed. Each user has its own web session (made in the
 database, not through /login: the sign-in rate limit is for people).
 
-Usage: python bench/web_load.py [--users 20] [--seconds 30] [--connections 16] [--workers 2]
+Usage: python bench/web_load.py [--users 20] [--seconds 30] [--connections 16] [--workers 3]
        [--invoices N] [--customers M] [--rebuild] [--url URL]
 """
 
@@ -197,7 +197,7 @@ def main() -> int:
     parser.add_argument(
         "--think", type=float, default=1.0, help="seconds a user waits between pages, on average"
     )
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args()
     size = Size(args.invoices, args.customers)

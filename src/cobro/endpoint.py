@@ -40,6 +40,7 @@ from cobro.auth.errors import Forbidden
 from cobro.auth.models import User, WebSession
 from cobro.auth.rules import can, token_can
 from cobro.auth.service import roles_of, session_access, token_access
+from cobro.company.models import Company
 from cobro.db import describe_db_error, make_engine, transaction
 from cobro.errors import CobroError, DatabaseUnavailable
 from cobro.kit.dates import utcnow
@@ -160,13 +161,16 @@ class SignInRequired(CobroError):
 @dataclass(frozen=True)
 class Caller:
     """The user behind a request, the one company they work in for it, and their role there.
-    `scopes` is None for a signed-in browser (all its role allows), else the API token's."""
+    `scopes` is None for a signed-in browser (all its role allows), else the API token's.
+    `company`: read with the token or session; while the caller is held, the request's
+    `session.get(Company, caller.company_id)` finds it without asking the database."""
 
     user: User
     company_id: int
     role: str
     scopes: tuple[str, ...] | None = None
     web_session: WebSession | None = None
+    company: Company | None = None
 
     def can(self, permission: str) -> bool:
         if self.scopes is None:
@@ -226,14 +230,14 @@ def current_user(
         by_token = token_access(session, bearer, now) if bearer else None
         if by_token is None:
             raise SignInRequired("the API token is missing, malformed, revoked or expired")
-        token, role = by_token
-        return Caller(token.user, token.company_id, role, tuple(token.scopes))
+        token, role, company = by_token
+        return Caller(token.user, token.company_id, role, tuple(token.scopes), None, company)
     by_cookie = session_access(session, session_token_of(request), now)
     if by_cookie is None:
         raise SignInRequired()
-    web_session, role = by_cookie
+    web_session, role, company = by_cookie
     request.state.language = web_session.user.language  # the pages speak the user's language
-    return Caller(web_session.user, web_session.company_id, role, None, web_session)
+    return Caller(web_session.user, web_session.company_id, role, None, web_session, company)
 
 
 CurrentUser = Annotated[Caller, Depends(current_user)]

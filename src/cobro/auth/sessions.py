@@ -15,6 +15,7 @@ from cobro.auth.models import User, WebSession
 from cobro.auth.passwords import digest, new_secret
 from cobro.auth.rules import SESSION_TOUCH, session_expiry
 from cobro.auth.users import role_in, role_of
+from cobro.company.models import Company
 
 
 def open_session(
@@ -47,19 +48,19 @@ def resolve_session(session: Session, token: str | None, now: datetime) -> WebSe
 
 def session_access(
     session: Session, token: str | None, now: datetime
-) -> tuple[WebSession, str] | None:
-    """The live session of a cookie's token and its user's role in the session's company, read
-    in one query (every page asks); None as `resolve_session` says."""
+) -> tuple[WebSession, str, Company] | None:
+    """The live session of a cookie's token, its user's role in the session's company and that
+    company, read in one query (every page asks); None as `resolve_session` says."""
     if not token:
         return None
     found = session.execute(
-        select(WebSession, role_of(WebSession.user_id, WebSession.company_id)).where(
-            WebSession.id == digest(token)
-        )
+        select(WebSession, role_of(WebSession.user_id, WebSession.company_id), Company)
+        .join(Company, Company.id == WebSession.company_id)
+        .where(WebSession.id == digest(token))
     ).first()
     if found is None:
         return None
-    web_session, role = found
+    web_session, role, company = found
     if web_session.revoked_at is not None or now >= web_session.expires_at:
         return None
     if not web_session.user.active or role is None:
@@ -68,7 +69,7 @@ def session_access(
         web_session.last_seen_at = now
         web_session.expires_at = session_expiry(web_session.created_at, now)
         session.flush()
-    return web_session, role
+    return web_session, role, company
 
 
 def close_session(

@@ -75,21 +75,23 @@ def resolve_token(session: Session, plain: str | None, now: datetime) -> ApiToke
     return found[0] if found else None
 
 
-def token_access(session: Session, plain: str | None, now: datetime) -> tuple[ApiToken, str] | None:
-    """The live token a request presents and its user's role in the token's company, read in
-    one query (every API request asks); None as `resolve_token` says."""
+def token_access(
+    session: Session, plain: str | None, now: datetime
+) -> tuple[ApiToken, str, Company] | None:
+    """The live token a request presents, its user's role in the token's company and that
+    company, read in one query (every API request asks); None as `resolve_token` says."""
     parts = split_token(plain or "")
     if parts is None:
         return None
     prefix, secret = parts
     found = session.execute(
-        select(ApiToken, role_of(ApiToken.user_id, ApiToken.company_id)).where(
-            ApiToken.prefix == prefix
-        )
+        select(ApiToken, role_of(ApiToken.user_id, ApiToken.company_id), Company)
+        .join(Company, Company.id == ApiToken.company_id)
+        .where(ApiToken.prefix == prefix)
     ).first()
     if found is None:
         return None
-    token, role = found
+    token, role, company = found
     if not same(token.secret_hash, digest(secret)) or token.revoked_at is not None:
         return None
     if token.expires_at is not None and now >= token.expires_at:
@@ -99,7 +101,7 @@ def token_access(session: Session, plain: str | None, now: datetime) -> tuple[Ap
     if token.last_used_at is None or now - token.last_used_at >= SESSION_TOUCH:
         token.last_used_at = now
         session.flush()
-    return token, role
+    return token, role, company
 
 
 def revoke_token(

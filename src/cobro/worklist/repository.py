@@ -16,7 +16,7 @@ little of it, so none was added."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from cobro.customer.models import Customer
 from cobro.invoice.models import Invoice
 from cobro.kit.pagination import PageRequest, page_keys
+from cobro.note.models import Note
 from cobro.outbox.models import Action
 from cobro.policy.holds import in_force
 from cobro.policy.models import ChaseStep, Hold
@@ -246,6 +247,8 @@ def ranked(
             Customer.grade,
             Customer.collector,
             _stage_of(company_id, on),
+            _queued(company_id),
+            *_last_call(company_id),
         )
         .join(shown, (shown.c.customer_id == row.customer_id) & (shown.c.currency == row.currency))
         .join(Customer, Customer.id == row.customer_id)
@@ -273,6 +276,42 @@ def _stage_of(company_id: int, on: date) -> Any:
         .correlate(WorklistRow)
         .scalar_subquery()
     )
+
+
+def _queued(company_id: int) -> Any:
+    """A column of a query of `WorklistRow`: how many of its customer's actions are queued."""
+    return (
+        select(func.count())
+        .where(
+            Action.company_id == company_id,
+            Action.customer_id == WorklistRow.customer_id,
+            Action.status == "queued",
+        )
+        .correlate(WorklistRow)
+        .scalar_subquery()
+    )
+
+
+def _last_call(company_id: int) -> tuple[Any, Any]:
+    """Columns of a query of `WorklistRow`: the outcome and the time of its customer's latest
+    call logged with an outcome (NULL, NULL: none)."""
+
+    def latest(column: Any) -> Any:
+        return (
+            select(column)
+            .where(
+                Note.company_id == company_id,
+                Note.customer_id == WorklistRow.customer_id,
+                Note.kind == "call",
+                Note.outcome.is_not(None),
+            )
+            .order_by(Note.created_at.desc(), Note.id.desc())
+            .limit(1)
+            .correlate(WorklistRow)
+            .scalar_subquery()
+        )
+
+    return latest(Note.outcome), latest(Note.created_at)
 
 
 def _at_stage(company_id: int, on: date, stage: str) -> Any:
@@ -316,6 +355,9 @@ def _facts(
     grade: str | None,
     collector: str | None,
     stage: str | None,
+    queued: int,
+    call_outcome: str | None,
+    called_at: datetime | None,
 ) -> Facts:
     return Facts(
         customer_id=customer_id,
@@ -335,6 +377,13 @@ def _facts(
         hold_until=hold_until,
         promise_broken_on=promise_broken_on,
         stage=stage,
+        queued=int(queued),
+        last_call=None
+        if call_outcome is None or called_at is None
+        else (
+            call_outcome,
+            called_at.date(),
+        ),
     )
 
 

@@ -6,7 +6,6 @@ commits."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -16,7 +15,6 @@ from cobro.customer.service import get_customer
 from cobro.errors import Conflict, Invalid
 from cobro.kit.dates import utcnow
 from cobro.kit.pagination import Page, PageRequest, page_of
-from cobro.note.service import latest_calls
 from cobro.outbox import manage
 from cobro.policy.defaults import default_policy
 from cobro.policy.hold_manage import place
@@ -46,19 +44,7 @@ def worklist(
     if needs_rebuild(session, company_id, on, now):
         rebuild(session, company_id, on, now)
     rows = repository.ranked(session, company_id, on, page, collector or None, stage or None)
-    shown = page_of(rows, page)
-    ids = sorted({row.customer_id for row in shown.items})
-    calls = latest_calls(session, company_id, ids)
-    queued = repository.queued_actions(session, company_id, ids)
-    items = [
-        replace(
-            row,
-            last_call=_day_of(calls.get(row.customer_id)),
-            queued=len(queued.get(row.customer_id, ())),
-        )
-        for row in shown.items
-    ]
-    return Page(items, shown.limit, shown.offset, shown.next_offset)
+    return page_of(rows, page)
 
 
 def stage_codes(session: Session, company: Company) -> list[str]:
@@ -69,10 +55,6 @@ def stage_codes(session: Session, company: Company) -> list[str]:
     for policy in policies:
         codes += [stage.code for stage in policy.stages if stage.code not in codes]
     return codes
-
-
-def _day_of(call: tuple[str, datetime] | None) -> tuple[str, date] | None:
-    return None if call is None else (call[0], call[1].date())
 
 
 def check_pause(days: int, reason: str) -> tuple[int, str]:
