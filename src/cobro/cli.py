@@ -18,6 +18,7 @@ from cobro.db import describe_db_error, upgrade
 from cobro.demo.cli import demo_command
 from cobro.edge import EXIT_USER_ERROR, console, errors, fail
 from cobro.errors import CobroError
+from cobro.housekeeping import prune_command
 from cobro.importer.cli import export_command, import_app
 from cobro.invoice.cli import invoices_app
 from cobro.notice.cli import templates_app
@@ -68,6 +69,7 @@ app.add_typer(settings_app, name="settings")
 app.add_typer(holds_app, name="holds")
 app.command("opt-out")(opt_out_command)
 app.command("tasks")(tasks_command)
+app.command("prune")(prune_command)
 app.add_typer(templates_app, name="templates")
 
 

@@ -237,6 +237,7 @@ def current_user(
         raise SignInRequired()
     web_session, role, company = by_cookie
     request.state.language = web_session.user.language  # the pages speak the user's language
+    request.state.timezone = company.timezone  # and show times on the company's clock
     return Caller(web_session.user, web_session.company_id, role, None, web_session, company)
 
 

@@ -121,10 +121,3 @@ def test_a_token_is_printed_once_listed_without_its_secret_and_revoked(db_url: s
     finally:
         engine.dispose()
     assert "token.created" in ok("audit", "list")
-
-
-def test_prune_says_what_it_deleted(db_url: str) -> None:
-    add("ana@example.com")
-    assert "Deleted 0 sign-in attempts, 0 ended sessions and 0 spent password-reset links." in ok(
-        "users", "prune"
-    )

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from cobro.errors import Invalid
-from cobro.kit.dates import add_months, end_of_month, parse_date, plus_days, today_in, utcnow
+from cobro.kit.dates import (
+    add_months,
+    end_of_month,
+    local_time,
+    parse_date,
+    plus_days,
+    today_in,
+    utcnow,
+)
 
 
 @pytest.mark.parametrize(
@@ -121,3 +129,12 @@ def test_today_depends_on_where_the_company_is() -> None:
     # 25 hours apart: Kiritimati is always one (for an hour a day, two) calendar days ahead
     ahead = today_in("Pacific/Kiritimati") - today_in("Pacific/Pago_Pago")
     assert ahead.days in (1, 2)
+
+
+def test_a_time_is_shown_on_the_clock_of_the_zone_winter_and_summer() -> None:
+    winter = datetime(2026, 3, 2, 8, 15, tzinfo=UTC)
+    summer = datetime(2026, 7, 2, 8, 15, tzinfo=UTC)
+    assert local_time(winter, "Europe/Madrid") == "2026-03-02 09:15 CET"
+    assert local_time(summer, "Europe/Madrid") == "2026-07-02 10:15 CEST"
+    assert local_time(summer, "America/Mexico_City") == "2026-07-02 02:15 CST"
+    assert local_time(winter, "UTC", "%H:%M") == "08:15"

@@ -44,6 +44,26 @@ def test_preview_prints_the_text_and_writes_the_html_and_the_letter(
     assert (out / "preview.pdf").read_bytes().startswith(b"%PDF")
 
 
+def test_preview_carries_the_portal_link_the_message_would_carry(
+    ledger: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    preview = ["preview", "reminder-1", "--customer", "C-1", "--out", str(tmp_path)]
+    monkeypatch.delenv("COBRO_SECRET_KEY", raising=False)
+    without = runner.invoke(templates_app, preview)
+    assert without.exit_code == 0, without.output
+    assert "/portal/" not in without.output
+    assert "No portal link: COBRO_SECRET_KEY is not set." in without.output
+
+    monkeypatch.setenv("COBRO_SECRET_KEY", "a-test-secret-of-enough-length-000")
+    monkeypatch.setenv("COBRO_BASE_URL", "https://cobro.example.com")
+    signed = runner.invoke(templates_app, preview)
+    assert signed.exit_code == 0, signed.output
+    assert "https://cobro.example.com/portal/" in signed.output
+    assert "Its portal link is a real one, valid 60 days" in signed.output
+    html = (tmp_path / "preview.html").read_text(encoding="utf-8")
+    assert "https://cobro.example.com/portal/" in html
+
+
 def test_preview_in_the_customers_own_language_by_default(ledger: str, tmp_path: Path) -> None:
     result = runner.invoke(
         templates_app,

@@ -5,7 +5,7 @@ hostile text escaped and Spanish formatting."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from hashlib import sha256
 from pathlib import Path
 
@@ -13,10 +13,12 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Browser
 from sqlalchemy import select
 
+from cobro.auth.service import find_user
 from cobro.company.models import Company
 from cobro.customer.models import Contact, Customer
 from cobro.cycle.service import run_cycle
 from cobro.kit.dates import today_in, utcnow
+from cobro.note.service import add_note
 from cobro.outbox.models import Action, Document
 from tests.factories.ledger import make_invoice
 from tests.web.access import Tenant, World, browser_sign_in, build_world, sign_in, speak
@@ -83,6 +85,11 @@ def test_the_customer_360_shows_items_stage_timeline_and_documents(
     number, documents = chase(world, world.a, error="550 <b>no</b> mailbox")
     chase(world, world.b)
     [external_id] = world.a.customers
+    with world.session() as session:
+        author = find_user(session, world.a.users["collector"])
+        assert author is not None
+        written = datetime(2026, 3, 2, 8, 15, tzinfo=UTC)
+        add_note(session, world.a.id, external_id, author.id, "rang twice", written)
     assert sign_in(client, world.a.users["collector"]).status_code == 303
 
     listing = client.get("/customers", params={"q": external_id[:4]})
@@ -108,6 +115,7 @@ def test_the_customer_360_shows_items_stage_timeline_and_documents(
     assert "<b>no</b>" not in html
     assert "550 &lt;b&gt;no&lt;/b&gt; mailbox" in html
     assert "<script>alert" not in html
+    assert "2026-03-02 09:15 CET" in html  # the note, on the company's clock (Madrid)
 
     speak(client, "es")
     spanish = client.get(f"/customers/{external_id}")

@@ -7,7 +7,6 @@ from datetime import datetime
 
 import typer
 
-from cobro.auth.housekeeping import prune_access
 from cobro.auth.rules import ROLES, SCOPES
 from cobro.auth.service import (
     create_token,
@@ -128,19 +127,6 @@ def unlock_user(email: str = typer.Argument(...)) -> None:
         unlock(session, user, utcnow(), source=CLI)
         line = f"{user.email} is unlocked."
     console.print(line, highlight=False)
-
-
-@users_app.command("prune")
-def prune_users() -> None:
-    """Forget old sign-in attempts (7 days), sessions ended over 30 days ago and spent
-    password-reset links (the audit trail keeps every sign-in). Schedule it daily."""
-    with cli_errors(), unit_of_work() as session:
-        pruned = prune_access(session, utcnow())
-    console.print(
-        f"Deleted {pruned.attempts} sign-in attempts, {pruned.sessions} ended sessions and "
-        f"{pruned.resets} spent password-reset links.",
-        highlight=False,
-    )
 
 
 @tokens_app.command("create")

@@ -3,7 +3,7 @@ minute; the audit trail, not this table, is the record of sign-ins), sessions th
 ago, and spent password-reset tokens. Without it these tables only grow: one row per request
 that signs in, one per browser, forever.
 
-Run by `cobro users prune`: schedule it daily, beside `cobro cycle`."""
+Run by `cobro prune` (`cobro.housekeeping`): schedule it daily, beside `cobro cycle`."""
 
 from __future__ import annotations
 

@@ -11,14 +11,20 @@ answer; on SQLite, whose one writer the first holds, the second is told the key 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from cobro.errors import Conflict
 from cobro.idempotency.models import IdempotencyKey
 from cobro.idempotency.rules import HEADER, check_same_request
+
+# How long a key's answer is kept for a replay: a client retrying after a timeout does so
+# within minutes; a month covers one that was down for weeks. Past it the key is forgotten
+# (`prune_keys`), and the same key starts a new operation.
+KEEP_KEYS = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -96,3 +102,12 @@ def _in_use(key: str) -> Conflict:
         f"a request with {HEADER} {key!r} is in progress; send it again to get its answer",
         field=HEADER,
     )
+
+
+def prune_keys(session: Session, now: datetime) -> int:
+    """Forget the keys older than KEEP_KEYS; how many."""
+    result = session.execute(
+        delete(IdempotencyKey).where(IdempotencyKey.created_at < now - KEEP_KEYS)
+    )
+    assert isinstance(result, CursorResult)  # a DELETE answers a cursor's row count
+    return result.rowcount or 0

@@ -23,6 +23,11 @@ def today_in(zone: str) -> date:
     return utcnow().astimezone(ZoneInfo(zone)).date()
 
 
+def local_time(at: datetime, zone: str, style: str = "%Y-%m-%d %H:%M %Z") -> str:
+    """An aware time as a clock where `zone` is shows it: "2026-03-02 09:15 CET"."""
+    return at.astimezone(ZoneInfo(zone)).strftime(style)
+
+
 def parse_date(text: str, dayfirst: bool = False) -> date:
     """Read "2026-03-01", "2026/03/01", "3/1/2026" (month first) or, with dayfirst, "1/3/2026"."""
     clean = text.strip()

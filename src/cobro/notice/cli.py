@@ -14,6 +14,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 from cobro.channel.letter import html_to_pdf
+from cobro.config import load_settings
 from cobro.customer.service import get_customer
 from cobro.edge import (
     CompanyOption,
@@ -28,6 +29,8 @@ from cobro.edge import (
 from cobro.errors import CobroError, Invalid, NotFound
 from cobro.invoice.models import Invoice
 from cobro.kit.codes import check_language
+from cobro.kit.dates import utcnow
+from cobro.notice.links import MessageLinks, preferences_url
 from cobro.notice.render import CHANNEL_PARTS, render
 from cobro.notice.service import (
     context_for,
@@ -92,7 +95,14 @@ def preview_command(
                 fail(f"customer {customer!r} has no open invoices to write about")
             items = [(invoice, stage) for invoice in invoices]
             tone = stages[stage].tone.value
-            context = context_for(session, owner, debtor, items, stage, tone, channel, day)
+            settings = load_settings()
+            links = MessageLinks(settings.secret_key, settings.base_url)
+            portal = links.portal(owner.id, debtor.id, utcnow())  # as the worker would sign it
+            context = context_for(
+                session, owner, debtor, items, stage, tone, channel, day,
+                unsubscribe_url=preferences_url(portal) if portal else None,
+                portal_url=portal,
+            )  # fmt: skip
             if lang:
                 context = replace(context, language=check_language(lang))
             custom = custom_templates(session, owner.id)
@@ -114,6 +124,14 @@ def preview_command(
     console.print(f"[bold]Subject:[/] {escape(rendered.subject)}", highlight=False)
     console.print(rendered.text, markup=False, highlight=False)
     console.print(f"Wrote {html_path} and {pdf_path} (the {stage} letter).", highlight=False)
+    if portal:
+        console.print(
+            f"Its portal link is a real one, valid {links.days} days: pass the preview on "
+            "with care.",
+            highlight=False,
+        )
+    else:
+        console.print("No portal link: COBRO_SECRET_KEY is not set.", highlight=False)
 
 
 # <language>.<part>.j2: "es.text.j2", "en_GB.subject.j2", "pt-BR.html.j2"

@@ -14,7 +14,6 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -24,7 +23,7 @@ from cobro.company.models import Company
 from cobro.customer.service import get_customer
 from cobro.endpoint import DbSession, Reader, Worker
 from cobro.errors import Conflict, Invalid
-from cobro.kit.dates import today_in, utcnow
+from cobro.kit.dates import local_time, today_in, utcnow
 from cobro.kit.pagination import MAX_OFFSET, PageRequest
 from cobro.note import service as notes
 from cobro.note.rules import BODY_MAX, OUTCOMES
@@ -100,7 +99,7 @@ def worklist_page(
 
 
 def _local_time(at: datetime | None, zone: str) -> str | None:
-    return None if at is None else at.astimezone(ZoneInfo(zone)).strftime("%H:%M")
+    return None if at is None else local_time(at, zone, "%H:%M")
 
 
 def _form_limits() -> dict[str, Any]:
