@@ -4,14 +4,19 @@ name the field; every money change an audit event."""
 
 from __future__ import annotations
 
+from itertools import count
+from urllib.parse import quote
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from cobro.audit.models import AuditEvent
 from cobro.payment.service import check_ledger
-from tests.web.access import World, build_world
+from tests.web.access import World, build_world, sign_in
 from tests.web.ledger_world import first_customer, keyed, new_invoice, new_payment, post, writer
+
+SLASHED = count(1)
 
 
 @pytest.fixture(scope="module")
@@ -178,6 +183,41 @@ def test_credit_notes_and_write_offs_take_from_what_is_open(
         {"written_off_on": "2026-07-01", "reason": "again"},
     )
     assert nothing.status_code == 409
+
+
+def test_an_invoice_number_with_slashes_works_in_every_address(
+    client: TestClient, world: World
+) -> None:
+    """ "F/2026/001" is how many Spanish companies number invoices: the API's paths and the
+    invoice's page take it as it is (or with its slashes escaped)."""
+    headers = writer(world)
+    number = f"F/2026/{next(SLASHED):03d}"
+    body = {
+        "number": number,
+        "customer": first_customer(world.a),
+        "issue_date": "2026-01-01",
+        "due_date": "2026-01-31",
+        "total": 50_00,
+        "currency": "EUR",
+    }
+    assert post(client, "/api/invoices", headers, body).status_code == 201
+    for address in (f"/api/invoices/{number}", f"/api/invoices/{quote(number, safe='')}"):
+        shown = client.get(address, headers=headers)
+        assert shown.status_code == 200, address
+        assert shown.json()["number"] == number
+    credited = post(
+        client,
+        f"/api/invoices/{number}/credit-notes",
+        headers,
+        {"number": f"CN/{number}", "issue_date": "2026-01-10", "amount": 10_00, "reason": "x"},
+    )
+    assert credited.status_code == 201, credited.text
+    assert credited.json()["open_amount"] == 40_00
+    assert sign_in(client, world.a.users["collector"]).status_code == 303
+    page = client.get(f"/invoices/{number}")
+    assert page.status_code == 200
+    assert number in page.text
+    assert client.get(f"/invoices/{number}/nope").status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -84,7 +84,7 @@ def list_invoices(
     return PageOut.of(found, InvoiceOut)
 
 
-@router.get("/{number}", responses=error_responses(404))
+@router.get("/{number:path}", responses=error_responses(404))
 def show_invoice(session: DbSession, caller: Reader, number: str) -> InvoiceDetailOut:
     """One invoice of the caller's company, with its installments, the payments allocated to
     it, its credit notes and write-offs, and the chase stage it reached last."""
@@ -110,7 +110,7 @@ def create_invoice(
 
 
 @router.post(
-    "/{number}/credit-notes",
+    "/{number:path}/credit-notes",
     status_code=201,
     response_model=InvoiceDetailOut,
     responses=MONEY_ANSWERS,
@@ -131,7 +131,7 @@ def credit_invoice(
 
 
 @router.post(
-    "/{number}/write-offs",
+    "/{number:path}/write-offs",
     status_code=201,
     response_model=InvoiceDetailOut,
     responses=MONEY_ANSWERS,

@@ -102,7 +102,7 @@ def customer_document_file(
     )
 
 
-@router.get("/invoices/{number}", response_class=HTMLResponse)
+@router.get("/invoices/{number:path}", response_class=HTMLResponse)
 def invoice_page(request: Request, session: DbSession, caller: Reader, number: str) -> HTMLResponse:
     view = invoice_view(session, caller.company_id, number, _today(session, caller.company_id))
     language = language_of(request)
