@@ -79,7 +79,7 @@ def serve_command(
     port: int = typer.Option(8000, help="Port to listen on."),
     reload: bool = typer.Option(False, help="Restart when the code changes (development)."),
     workers: int = typer.Option(
-        1, min=1, max=64, help="Server processes (use about one per CPU core; not with --reload)."
+        1, min=1, max=64, help="Server processes (about 1.5 per CPU core; not with --reload)."
     ),
     access_log: bool = typer.Option(True, help="Log a line per request."),
 ) -> None:
