@@ -31,9 +31,11 @@ from cobro.outbox.endpoints import router as actions_api
 from cobro.payment.endpoints import router as payments_api
 from cobro.policy.endpoints import router as policies_api
 from cobro.policy.hold_endpoints import router as holds_api
+from cobro.portal import debtor as portal_debtor
 from cobro.portal import endpoints as portal_api
 from cobro.portal import pages as portal_pages
 from cobro.portal import staff as portal_staff
+from cobro.portal.links import PortalLinkRefused
 from cobro.settings.endpoints import router as settings_api
 from cobro.task.endpoints import router as tasks_api
 from cobro.web import (
@@ -144,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     install_error_handlers(app)
+    app.add_exception_handler(PortalLinkRefused, portal_debtor.refused_handler)
     # the last added runs first: headers go on every answer, CSRF refusals included
     app.add_middleware(CsrfProtection, secret=secret)
     app.add_middleware(SecurityHeaders)

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Annotated
 
-from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cobro.company.models import Company
 from cobro.customer.models import Customer
+from cobro.endpoint import DbSession
 from cobro.invoice.models import Invoice
 from cobro.kit.dates import today_in, utcnow
 from cobro.portal.links import PortalLinkRefused, read_portal_token
+from cobro.web.errors import error_response, wants_json
 from cobro.web.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from cobro.web.templates import render
 
@@ -42,6 +45,15 @@ def debtor_of(request: Request, session: Session, token: str) -> Debtor:
     if company is None or customer is None or customer.company_id != company.id:
         raise PortalLinkRefused()
     return Debtor(company, customer, language_of(customer), today_in(company.timezone))
+
+
+def portal_debtor(request: Request, session: DbSession, token: str) -> Debtor:
+    """The debtor of the route's `{token}`; a refused link raises PortalLinkRefused, which
+    `refused_handler` answers with the portal's own refusal page."""
+    return debtor_of(request, session, token)
+
+
+PortalDebtor = Annotated[Debtor, Depends(portal_debtor)]
 
 
 def open_invoices(session: Session, debtor: Debtor) -> list[Invoice]:
@@ -74,6 +86,15 @@ def refused(request: Request, error: PortalLinkRefused) -> HTMLResponse:
     return render(
         request, "portal/refused.html", error.status, DEFAULT_LANGUAGE, message=error.message
     )
+
+
+async def refused_handler(request: Request, error: Exception) -> Response:
+    """PortalLinkRefused, wherever raised: the portal's refusal page (one answer for a link
+    tampered with, expired or another's), JSON under /api."""
+    assert isinstance(error, PortalLinkRefused)
+    if wants_json(request):
+        return error_response(request, error)
+    return refused(request, error)
 
 
 def not_found(request: Request, debtor: Debtor) -> HTMLResponse:

@@ -23,9 +23,8 @@ from cobro.invoice.models import Invoice
 from cobro.notice.service import context_for
 from cobro.notice.statement import statement_pdf
 from cobro.outbox.models import Action, Document
-from cobro.portal.debtor import Debtor, debtor_of, not_found, open_invoice, refused
+from cobro.portal.debtor import Debtor, PortalDebtor, not_found, open_invoice
 from cobro.portal.epc import Transfer, epc_payload
-from cobro.portal.links import PortalLinkRefused
 from cobro.portal.qr import qr_svg
 
 router = APIRouter(include_in_schema=False)  # mounted under /portal by pages.py
@@ -85,11 +84,9 @@ def attachment(content: bytes, name: str, media_type: str) -> Response:
 
 
 @router.get("/{token}/pdf/{number:path}")
-def invoice_pdf(request: Request, session: DbSession, token: str, number: str) -> Response:
-    try:
-        debtor = debtor_of(request, session, token)
-    except PortalLinkRefused as error:
-        return refused(request, error)
+def invoice_pdf(
+    request: Request, session: DbSession, debtor: PortalDebtor, number: str
+) -> Response:
     invoice = open_invoice(session, debtor, number)
     if invoice is None:
         return not_found(request, debtor)
@@ -108,11 +105,7 @@ def invoice_pdf(request: Request, session: DbSession, token: str, number: str) -
 
 
 @router.get("/{token}/qr/{number:path}")
-def invoice_qr(request: Request, session: DbSession, token: str, number: str) -> Response:
-    try:
-        debtor = debtor_of(request, session, token)
-    except PortalLinkRefused as error:
-        return refused(request, error)
+def invoice_qr(request: Request, session: DbSession, debtor: PortalDebtor, number: str) -> Response:
     invoice = open_invoice(session, debtor, number)
     payload = None if invoice is None else epc_for(debtor, invoice)
     if invoice is None or payload is None:
@@ -122,11 +115,9 @@ def invoice_qr(request: Request, session: DbSession, token: str, number: str) ->
 
 
 @router.get("/{token}/documents/{document_id}")
-def sent_document(request: Request, session: DbSession, token: str, document_id: int) -> Response:
-    try:
-        debtor = debtor_of(request, session, token)
-    except PortalLinkRefused as error:
-        return refused(request, error)
+def sent_document(
+    request: Request, session: DbSession, debtor: PortalDebtor, document_id: int
+) -> Response:
     document = session.scalar(
         select(Document)
         .join(Action, Action.id == Document.action_id)

@@ -33,8 +33,7 @@ from cobro.notice.environment import format_money
 from cobro.notice.service import unapplied_cash
 from cobro.policy.holds import place_hold
 from cobro.portal import documents, preferences
-from cobro.portal.debtor import Debtor, debtor_of, open_invoices, refused
-from cobro.portal.links import PortalLinkRefused
+from cobro.portal.debtor import Debtor, PortalDebtor, open_invoices
 from cobro.portal.pay import PaymentRequest, payment_url
 from cobro.web.templates import render
 
@@ -166,11 +165,7 @@ def _page(
 
 
 @router.get("/{token}", response_class=HTMLResponse)
-def portal_home(request: Request, session: DbSession, token: str) -> Response:
-    try:
-        debtor = debtor_of(request, session, token)
-    except PortalLinkRefused as error:
-        return refused(request, error)
+def portal_home(request: Request, session: DbSession, debtor: PortalDebtor, token: str) -> Response:
     return _page(request, session, token, debtor)
 
 
@@ -178,15 +173,12 @@ def portal_home(request: Request, session: DbSession, token: str) -> Response:
 def said_paid(
     request: Request,
     session: DbSession,
+    debtor: PortalDebtor,
     token: str,
     reference: Annotated[str, Form(max_length=1000)] = "",
     paid_on: Annotated[str, Form(max_length=100)] = "",
     invoices: Annotated[list[str] | None, Form(max_length=200)] = None,
 ) -> Response:
-    try:
-        debtor = debtor_of(request, session, token)
-    except PortalLinkRefused as error:
-        return refused(request, error)
     chosen = [number for number in invoices or [] if number]
     errors, day = check_claim(reference, paid_on, debtor.today)
     open_by_number = {invoice.number: invoice for invoice in open_invoices(session, debtor)}

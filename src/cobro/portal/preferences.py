@@ -24,8 +24,7 @@ from cobro.endpoint import DbSession
 from cobro.kit.dates import utcnow
 from cobro.policy.holds import opt_in, opt_out
 from cobro.policy.models import OptOut
-from cobro.portal.debtor import Debtor, debtor_of, language_of, refused
-from cobro.portal.links import PortalLinkRefused
+from cobro.portal.debtor import Debtor, PortalDebtor, language_of
 from cobro.web.i18n import LANGUAGES
 from cobro.web.templates import render
 
@@ -78,11 +77,9 @@ def _page(
 
 
 @router.get("/{token}/preferences", response_class=HTMLResponse)
-def preferences_page(request: Request, session: DbSession, token: str) -> Response:
-    try:
-        debtor = debtor_of(request, session, token)
-    except PortalLinkRefused as error:
-        return refused(request, error)
+def preferences_page(
+    request: Request, session: DbSession, debtor: PortalDebtor, token: str
+) -> Response:
     return _page(request, session, token, debtor)
 
 
@@ -90,14 +87,11 @@ def preferences_page(request: Request, session: DbSession, token: str) -> Respon
 def save_preferences(
     request: Request,
     session: DbSession,
+    debtor: PortalDebtor,
     token: str,
     language: Annotated[str, Form(max_length=12)] = "",
     channels: Annotated[list[str] | None, Form(max_length=20)] = None,
 ) -> Response:
-    try:
-        debtor = debtor_of(request, session, token)
-    except PortalLinkRefused as error:
-        return refused(request, error)
     accepted = set(channels or [])
     errors: dict[str, str] = {}
     if language not in LANGUAGES:
