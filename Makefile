@@ -46,10 +46,9 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-## make test: lint, then the whole suite on SQLite and on PostgreSQL
+## make test: lint, then the whole suite on SQLite and on PostgreSQL (side by side)
 test: lint
-	$(BIN)/pytest
-	COBRO_TEST_DATABASE_URL="$(PG_TEST_URL)" scripts/pg-tests $(BIN)/pytest
+	scripts/test-both $(BIN)/pytest "$(PG_TEST_URL)"
 
 ## make bench: every benchmark in bench/ (prints figures; not part of the tests)
 bench: $(STAMP)

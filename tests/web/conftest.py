@@ -118,6 +118,9 @@ def browser(playwright_driver: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
-    """Where browser tests save their screenshots (tests/artifacts/web, git-ignored)."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    return ARTIFACTS
+    """Where browser tests save their screenshots: tests/artifacts/web/<database kind>
+    (git-ignored; one folder per half of `make test`, which run at the same time)."""
+    backend = "postgresql" if os.environ.get("COBRO_TEST_DATABASE_URL") else "sqlite"
+    folder = ARTIFACTS / backend
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
