@@ -28,6 +28,7 @@ from cobro.kit.pagination import MAX_OFFSET, PageRequest
 from cobro.note import service as notes
 from cobro.note.rules import BODY_MAX, OUTCOMES
 from cobro.notice.environment import format_money
+from cobro.web.forms import optional_day
 from cobro.web.i18n import translator
 from cobro.web.templates import language_of, render
 from cobro.worklist import repository
@@ -163,7 +164,7 @@ def log_call(
             body,
             today_in(company.timezone),
             utcnow(),
-            follow_up=_day(follow_up_on, "follow_up_on"),
+            follow_up=optional_day(follow_up_on, "follow_up_on"),
         )
     except (Invalid, Conflict) as error:
         return _answer(request, "call", external_id, key, back, error=error, values=values)
@@ -241,15 +242,6 @@ def send_customer_now(
     except (Invalid, Conflict) as error:
         return _answer(request, "send", external_id, key, back, error=error)
     return _answer(request, "send", external_id, key, back, done={"count": len(moved)})
-
-
-def _day(text: str, field: str) -> date | None:
-    if not text.strip():
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise Invalid("give the day as YYYY-MM-DD", field=field) from None
 
 
 def _whole(text: str, field: str) -> int:
