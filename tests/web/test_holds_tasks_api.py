@@ -191,6 +191,7 @@ def test_a_collector_creates_filters_reassigns_and_completes_a_task(
     assert made.status_code == 201, made.text
     task = made.json()
     assert (task["customer"], task["status"], task["assignee"]) == (customer, "open", "ana")
+    assert task["invoice"] == number
     later = client.post(
         "/api/tasks",
         headers=headers,

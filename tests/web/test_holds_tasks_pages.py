@@ -403,3 +403,23 @@ def kept_hold(world: World, customer_id: int) -> str | None:
             select(WorklistRow).where(WorklistRow.customer_id == customer_id)
         ).one()
         return row.hold
+
+
+def test_a_task_about_an_invoice_links_to_it(client: TestClient, web_database_url: str) -> None:
+    world = build_world(web_database_url)
+    with world.session() as session:
+        company = session.get_one(Company, world.a.id)
+        customer = first_customer(session, world.a)
+        invoice = make_invoice(session, company, customer, 90_00, TODAY, TODAY, "F/2026/7")
+        raise_task(
+            session,
+            company_id=company.id,
+            customer=customer,
+            kind="review",
+            title="check the discount",
+            due_on=TODAY,
+            invoice_id=invoice.id,
+        )
+    signed_in(client, world, "viewer")
+    tasks = main_of(client.get("/tasks").text)
+    assert '<td class="invoice"><a href="/invoices/F/2026/7">F/2026/7</a></td>' in tasks

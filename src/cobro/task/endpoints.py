@@ -35,6 +35,7 @@ class TaskOut(BaseModel):
     detail: str | None
     customer: str | None = Field(description="the customer's external id")
     customer_name: str | None
+    invoice: str | None = Field(description="the invoice's number, when the task is about one")
     assignee: str | None
     due_on: date
     not_before: datetime | None

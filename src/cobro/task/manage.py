@@ -15,6 +15,7 @@ from cobro.audit.service import record
 from cobro.customer.models import Customer
 from cobro.customer.service import get_customer
 from cobro.errors import Conflict, Invalid, NotFound
+from cobro.invoice.models import Invoice
 from cobro.invoice.service import get_invoice
 from cobro.kit.pagination import Page, PageRequest, paginate_rows
 from cobro.task.models import Task
@@ -39,6 +40,7 @@ class TaskRow:
     action_id: int | None
     created_at: datetime
     closed_at: datetime | None
+    invoice: str | None = None  # number, when the task is about one invoice
 
 
 @dataclass(frozen=True)
@@ -73,15 +75,16 @@ def task_row(session: Session, company_id: int, task_id: int) -> TaskRow:
     return _row(*found)
 
 
-def _rows(company_id: int) -> Select[Task, str, str]:
+def _rows(company_id: int) -> Select[Task, str, str, str]:
     return (
-        select(Task, Customer.external_id, Customer.name)
+        select(Task, Customer.external_id, Customer.name, Invoice.number)
         .outerjoin(Customer, Customer.id == Task.customer_id)
+        .outerjoin(Invoice, Invoice.id == Task.invoice_id)
         .where(Task.company_id == company_id)
     )
 
 
-def _row(task: Task, customer: str | None, name: str | None) -> TaskRow:
+def _row(task: Task, customer: str | None, name: str | None, invoice: str | None) -> TaskRow:
     return TaskRow(
         task.id,
         task.kind,
@@ -97,6 +100,7 @@ def _row(task: Task, customer: str | None, name: str | None) -> TaskRow:
         task.action_id,
         task.created_at,
         task.closed_at,
+        invoice,
     )
 
 
