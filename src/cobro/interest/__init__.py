@@ -1,0 +1,1 @@
+"""Statutory late-payment interest and fixed compensation (issue #5)."""
