@@ -20,6 +20,7 @@ from cobro.edge import EXIT_USER_ERROR, console, errors, fail
 from cobro.errors import CobroError
 from cobro.housekeeping import prune_command
 from cobro.importer.cli import export_command, import_app
+from cobro.interest.cli import interest_command
 from cobro.invoice.cli import invoices_app
 from cobro.notice.cli import templates_app
 from cobro.policy.cli import policies_app
@@ -70,6 +71,7 @@ app.add_typer(holds_app, name="holds")
 app.command("opt-out")(opt_out_command)
 app.command("tasks")(tasks_command)
 app.command("prune")(prune_command)
+app.command("interest")(interest_command)
 app.add_typer(templates_app, name="templates")
 
 
