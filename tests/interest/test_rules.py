@@ -17,6 +17,7 @@ from cobro.interest.rules import (
     NoPublishedRate,
     RateTable,
     accrue,
+    accrue_paid_in_parts,
     half_year_of,
     statutory_rate,
     uk_fixed_sum,
@@ -177,3 +178,86 @@ def test_more_days_never_accrue_less(principal: int, due: date, late: int, rate:
     sooner = accrue(principal, due, due + timedelta(days=late), table)
     later = accrue(principal, due, due + timedelta(days=late + 1), table)
     assert later.exact >= sooner.exact
+
+
+# ---- paid in parts --------------------------------------------------------------------------
+
+
+def close(one: Decimal, other: Decimal) -> bool:
+    """Equal but for Decimal's 28-digit precision in the last place."""
+    return abs(one - other) < Decimal("1e-12")
+
+
+def test_a_partial_payment_reduces_the_base_from_the_next_day() -> None:
+    """€10,000 due 15 March 2024 at 12.62 %: €4,000 paid 14 April (30 days on 10,000), the
+    rest 14 May (30 days on 6,000)."""
+    parts = accrue_paid_in_parts(
+        10_000_00,
+        date(2024, 3, 15),
+        [(date(2024, 5, 14), 6_000_00), (date(2024, 4, 14), 4_000_00)],
+        date(2024, 5, 14),
+        flat("12.62"),
+    )
+    by_formula = (Decimal(10_000_00) * 30 + Decimal(6_000_00) * 30) * Decimal("0.1262") / 365
+    assert close(parts.exact, by_formula)
+    assert parts.amount == 165_96
+    first, second = parts.reductions
+    assert (first.paid_on, first.base_after, first.accrued) == (date(2024, 4, 14), 6_000_00, 103_73)
+    assert (second.base_after, second.accrued) == (0, 165_96)  # recorded: not lost when paid
+
+
+def test_paid_at_once_in_parts_matches_the_plain_computation() -> None:
+    plain = accrue(10_000_00, date(2024, 3, 15), date(2024, 5, 14), flat("12.50"))
+    parts = accrue_paid_in_parts(
+        10_000_00, date(2024, 3, 15), [(date(2024, 5, 14), 10_000_00)], date(2024, 12, 31),
+        flat("12.50"),
+    )  # fmt: skip
+    assert parts.amount == plain.amount == 205_48
+    unpaid = accrue_paid_in_parts(
+        10_000_00, date(2024, 3, 15), [], date(2024, 5, 14), flat("12.50")
+    )
+    assert unpaid.amount == 205_48
+
+
+def test_an_early_payment_an_overpayment_and_a_later_one() -> None:
+    early = accrue_paid_in_parts(
+        1_000_00, date(2024, 3, 15), [(date(2024, 3, 1), 400_00)], date(2024, 4, 14), flat("10")
+    )
+    assert close(early.exact, Decimal(600_00) * 30 * Decimal("0.10") / 365)  # 600 was late
+    over = accrue_paid_in_parts(
+        1_000_00, date(2024, 3, 15), [(date(2024, 4, 14), 5_000_00)], date(2024, 12, 31),
+        flat("10"),
+    )  # fmt: skip
+    assert over.reductions[0].base_after == 0
+    assert close(over.exact, Decimal(1_000_00) * 30 * Decimal("0.10") / 365)  # then stops
+    after = accrue_paid_in_parts(
+        1_000_00, date(2024, 3, 15), [(date(2024, 6, 1), 1_000_00)], date(2024, 4, 14), flat("10")
+    )
+    assert after.reductions == ()  # the claim as of 14 April: a later payment does not count
+    with pytest.raises(Invalid) as zero:
+        accrue_paid_in_parts(1_00, date(2024, 1, 1), [(date(2024, 2, 1), 0)], date(2024, 3, 1),
+                             flat("10"))  # fmt: skip
+    assert zero.value.field == "payments"
+
+
+@given(
+    st.integers(min_value=1, max_value=10**10),
+    days,
+    st.lists(st.tuples(st.integers(-30, 400), st.integers(1, 10**10)), max_size=5),
+    st.integers(0, 400),
+    rates,
+)
+def test_payments_never_add_interest(
+    principal: int,
+    due: date,
+    payments: list[tuple[int, int]],
+    late: int,
+    rate: Decimal,
+) -> None:
+    table = RateTable.of((date(1998, 1, 1), rate))
+    until = due + timedelta(days=late)
+    dated = [(due + timedelta(days=offset), amount) for offset, amount in payments]
+    parts = accrue_paid_in_parts(principal, due, dated, until, table)
+    assert parts.exact <= accrue(principal, due, until, table).exact
+    assert parts.amount >= 0
+    assert [r.accrued for r in parts.reductions] == sorted(r.accrued for r in parts.reductions)

@@ -148,6 +148,63 @@ def accrue(
     return Accrual(principal, stretches)
 
 
+@dataclass(frozen=True)
+class Reduction:
+    """A payment that reduced the base, and the interest accrued up to and including its day
+    (recorded then, so that paying the principal off does not lose it)."""
+
+    paid_on: date
+    amount: int
+    base_after: int
+    accrued: int  # minor units, from the due date to `paid_on`, rounded half up
+
+
+@dataclass(frozen=True)
+class PaidInParts:
+    accruals: tuple[Accrual, ...]  # one per stretch of days at one base
+    reductions: tuple[Reduction, ...]
+
+    @property
+    def exact(self) -> Decimal:
+        return sum((accrual.exact for accrual in self.accruals), Decimal(0))
+
+    @property
+    def amount(self) -> int:
+        return int(self.exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def accrue_paid_in_parts(
+    principal: int,
+    due: date,
+    payments: Sequence[tuple[date, int]],
+    until: date,
+    rates: RateTable,
+    basis: DayBasis = DayBasis.ACT_365,
+) -> PaidInParts:
+    """Interest on `principal` due on `due`, paid in `payments` ((day, amount), any order), up
+    to `until` (inclusive) for what is still owed then: the claim as of `until`, so payments
+    after it do not count. Each payment's day is counted on the
+    base before it; the base drops from the next day, and never below zero (an overpayment
+    stops the interest, it does not earn any). Rounded once, at the end; what had accrued by
+    each payment is recorded beside it."""
+    if any(amount <= 0 for _, amount in payments):
+        raise Invalid("a payment must be a positive amount", field="payments")
+    base, start = principal, due
+    accruals: list[Accrual] = []
+    reductions: list[Reduction] = []
+    for paid_on, amount in sorted(p for p in payments if p[0] <= until):
+        if base > 0 and paid_on > start:
+            accruals.append(accrue(base, start, paid_on, rates, basis))
+            start = paid_on
+        base = max(0, base - amount)
+        so_far = sum((accrual.exact for accrual in accruals), Decimal(0))
+        rounded = int(so_far.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        reductions.append(Reduction(paid_on, amount, base, rounded))
+    if base > 0 and until > start:
+        accruals.append(accrue(base, start, until, rates, basis))
+    return PaidInParts(tuple(accruals), tuple(reductions))
+
+
 def _new_years(first: date, last: date) -> list[date]:
     return [date(year, 1, 1) for year in range(first.year + 1, last.year + 1)]
 
