@@ -113,7 +113,7 @@ class Accrual:
     @property
     def amount(self) -> int:
         """The interest in minor units: the exact total rounded half up, once."""
-        return int(self.exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        return half_up(self.exact)
 
     @property
     def days(self) -> int:
@@ -170,7 +170,7 @@ class PaidInParts:
 
     @property
     def amount(self) -> int:
-        return int(self.exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        return half_up(self.exact)
 
 
 def accrue_paid_in_parts(
@@ -198,11 +198,15 @@ def accrue_paid_in_parts(
             start = paid_on
         base = max(0, base - amount)
         so_far = sum((accrual.exact for accrual in accruals), Decimal(0))
-        rounded = int(so_far.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-        reductions.append(Reduction(paid_on, amount, base, rounded))
+        reductions.append(Reduction(paid_on, amount, base, half_up(so_far)))
     if base > 0 and until > start:
         accruals.append(accrue(base, start, until, rates, basis))
     return PaidInParts(tuple(accruals), tuple(reductions))
+
+
+def half_up(exact: Decimal) -> int:
+    """Exact minor units rounded half up to whole ones: the one rounding of a computation."""
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _new_years(first: date, last: date) -> list[date]:
