@@ -6,7 +6,7 @@ beside `cobro cycle`."""
 from __future__ import annotations
 
 from cobro.auth.housekeeping import prune_access
-from cobro.edge import console, unit_of_work
+from cobro.edge import cli_errors, console, unit_of_work
 from cobro.idempotency.service import KEEP_KEYS, prune_keys
 from cobro.kit.dates import utcnow
 
@@ -15,7 +15,7 @@ def prune_command() -> None:
     """Forget old sign-in attempts (7 days), sessions ended over 30 days ago, spent
     password-reset links, and idempotency keys older than 30 days. Schedule it daily."""
     now = utcnow()
-    with unit_of_work() as session:
+    with cli_errors(), unit_of_work() as session:
         access = prune_access(session, now)
         keys = prune_keys(session, now)
     console.print(

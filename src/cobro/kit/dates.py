@@ -23,6 +23,9 @@ def today_in(zone: str) -> date:
     return utcnow().astimezone(ZoneInfo(zone)).date()
 
 
+TO_THE_MINUTE = "%Y-%m-%d %H:%M"  # a `local_time` style for tables, without the zone's name
+
+
 def local_time(at: datetime, zone: str, style: str = "%Y-%m-%d %H:%M %Z") -> str:
     """An aware time as a clock where `zone` is shows it: "2026-03-02 09:15 CET"."""
     return at.astimezone(ZoneInfo(zone)).strftime(style)

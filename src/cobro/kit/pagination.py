@@ -84,8 +84,8 @@ def paginate_rows(
 
 
 def page_keys(keys: Select[*tuple[Any, ...]], request: PageRequest) -> Subquery:
-    """The keys of one page of `keys` (an ordered query of one column, the rows' unique key;
-    `limit + 1` of them), as a subquery to join the rows to show onto, ordered again. The
+    """The keys of one page of `keys` (an ordered query of the rows' unique key, one column or
+    several; `limit + 1` of them), as a subquery to join the rows to show onto, ordered again. The
     database then walks past `offset` keys along an index and reads only the rows it shows:
     skipping whole rows cost 15 ms at offset 2,000 of a million invoices, the keys 1 ms."""
     if not keys._order_by_clauses:

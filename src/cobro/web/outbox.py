@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -17,7 +16,7 @@ from cobro.channel.registry import CHANNEL_NAMES
 from cobro.company.models import Company
 from cobro.endpoint import CurrentUser, DbSession, Worker
 from cobro.errors import Invalid
-from cobro.kit.dates import utcnow
+from cobro.kit.dates import TO_THE_MINUTE, local_time, utcnow
 from cobro.kit.pagination import MAX_OFFSET, PageRequest
 from cobro.outbox import manage
 from cobro.web.templates import render
@@ -49,7 +48,6 @@ def outbox_page(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> HTMLResponse:
     company = session.get_one(Company, caller.company_id)
-    zone = ZoneInfo(company.timezone)
     filters = {"status": status or "", "kind": kind or "", "on": on or ""}
     page = manage.list_actions(
         session,
@@ -62,7 +60,7 @@ def outbox_page(
     rows = [
         {
             "row": row,
-            "not_before": row.not_before.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            "not_before": local_time(row.not_before, company.timezone, TO_THE_MINUTE),
         }
         for row in page.items
     ]

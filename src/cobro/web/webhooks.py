@@ -6,7 +6,6 @@ outcome. Every form carries the CSRF token; a refused URL or event is shown next
 from __future__ import annotations
 
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -15,7 +14,7 @@ from sqlalchemy.orm import Session
 from cobro.company.models import Company
 from cobro.endpoint import DbSession
 from cobro.errors import CobroError, Invalid
-from cobro.kit.dates import utcnow
+from cobro.kit.dates import TO_THE_MINUTE, local_time, utcnow
 from cobro.kit.pagination import MAX_LIMIT, MAX_OFFSET, PageRequest
 from cobro.web.templates import render
 from cobro.webhook import service
@@ -41,7 +40,6 @@ def _page(
     form: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     company = session.get_one(Company, company_id)
-    zone = ZoneInfo(company.timezone)
     subscriptions = service.subscriptions_page(session, company_id, PageRequest(MAX_LIMIT, 0))
     recent = service.deliveries_page(session, company_id, PageRequest(RECENT, 0))
     urls = {each.id: each.url for each in subscriptions.items}
@@ -55,7 +53,7 @@ def _page(
             {
                 "row": row,
                 "url": urls.get(row.subscription_id or 0, ""),
-                "at": row.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                "at": local_time(row.created_at, company.timezone, TO_THE_MINUTE),
             }
             for row in recent.items
         ],
