@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from cobro.charge.endpoints import router as charges_api
 from cobro.company.endpoints import router as companies_api
 from cobro.config import Settings, load_settings
 from cobro.customer.contact_endpoints import router as contacts_api
@@ -24,6 +25,7 @@ from cobro.customer.endpoints import router as customers_api
 from cobro.cycle.endpoints import router as cycle_api
 from cobro.endpoint import Database
 from cobro.importer.endpoints import router as imports_api
+from cobro.interest.endpoints import router as interest_api
 from cobro.invoice.endpoints import router as invoices_api
 from cobro.note.endpoints import router as notes_api
 from cobro.notice.endpoints import router as templates_api
@@ -83,6 +85,8 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     policies_api,
     templates_api,
     cycle_api,
+    interest_api,
+    charges_api,
 )
 # the HTML pages (not in the OpenAPI description)
 PAGE_ROUTERS: tuple[APIRouter, ...] = (

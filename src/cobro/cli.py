@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from cobro.audit.cli import audit_app
 from cobro.auth.cli import tokens_app, users_app
+from cobro.charge.cli import charges_app
 from cobro.company.cli import companies_command, init_command
 from cobro.config import load_settings
 from cobro.customer.cli import customers_app
@@ -20,7 +21,7 @@ from cobro.edge import EXIT_USER_ERROR, console, errors, fail
 from cobro.errors import CobroError
 from cobro.housekeeping import prune_command
 from cobro.importer.cli import export_command, import_app
-from cobro.interest.cli import interest_command
+from cobro.interest.cli import interest_command, rates_app
 from cobro.invoice.cli import invoices_app
 from cobro.notice.cli import templates_app
 from cobro.policy.cli import policies_app
@@ -29,6 +30,7 @@ from cobro.policy.settings_cli import settings_app
 from cobro.portal.cli import portal_app
 from cobro.report.cli import aging_command
 from cobro.task.cli import tasks_command
+from cobro.validation.cli import validation_app
 from cobro.worker import worker_command
 
 app = typer.Typer(
@@ -72,7 +74,10 @@ app.command("opt-out")(opt_out_command)
 app.command("tasks")(tasks_command)
 app.command("prune")(prune_command)
 app.command("interest")(interest_command)
+app.add_typer(rates_app, name="rates")
+app.add_typer(charges_app, name="charges")
 app.add_typer(templates_app, name="templates")
+app.add_typer(validation_app, name="validation")
 
 
 @app.command("serve")

@@ -2,9 +2,11 @@
 
 from cobro.audit.models import AuditEvent
 from cobro.auth.models import ApiToken, LoginAttempt, Membership, PasswordReset, User, WebSession
+from cobro.charge.models import Charge
 from cobro.company.models import Company
 from cobro.customer.models import Contact, Customer
 from cobro.idempotency.models import IdempotencyKey
+from cobro.interest.models import RatePeriodRow
 from cobro.invoice.models import CreditNote, Installment, Invoice, WriteOff
 from cobro.note.models import Note
 from cobro.notice.models import Template
@@ -21,6 +23,7 @@ from cobro.policy.models import (
 from cobro.settings.models import ChannelSetting
 from cobro.task.models import Task
 from cobro.terms.models import PaymentTerms
+from cobro.validation.models import ValidationDispute, ValidationNotice
 from cobro.webhook.models import Delivery, WebhookSubscription
 from cobro.worklist.models import WorklistBuild, WorklistRow
 
@@ -31,6 +34,7 @@ __all__ = [
     "Attempt",
     "AuditEvent",
     "ChannelSetting",
+    "Charge",
     "ChaseSetting",
     "ChaseStep",
     "CollectionPolicy",
@@ -52,9 +56,12 @@ __all__ = [
     "Payment",
     "PaymentTerms",
     "PolicyRule",
+    "RatePeriodRow",
     "Task",
     "Template",
     "User",
+    "ValidationDispute",
+    "ValidationNotice",
     "WebSession",
     "WebhookSubscription",
     "WorklistBuild",

@@ -95,9 +95,12 @@ def test_what_is_not_covered_is_refused_by_name() -> None:
     with pytest.raises(Invalid, match="jurisdiction 'XX': use one of") as unknown:
         check_jurisdiction("XX")
     assert unknown.value.field == "jurisdiction"
-    with pytest.raises(Invalid, match="consumer") as consumer:
-        rate_table("ES", False, date(2024, 1, 1))
+    with pytest.raises(Invalid, match="taux de l'intérêt légal") as consumer:
+        rate_table("FR", False, date(2024, 1, 1))
     assert consumer.value.field == "business"
+    for code in ("EU", "BE"):
+        with pytest.raises(Invalid, match="business debts only"):
+            rate_table(code, False, date(2024, 1, 1))
     with pytest.raises(Invalid, match="business debts only"):
         rate_table("GB", False, date(2024, 1, 1))
 
@@ -115,4 +118,6 @@ def test_each_shipped_table_names_its_source_and_its_end(series: str) -> None:
 
 def test_every_jurisdiction_has_a_business_rate_today_in_the_data() -> None:
     for code in JURISDICTIONS:
-        assert rate(code, date(2026, 1, 15)) > 0
+        # Colombia's cap is certified monthly; the reference gives it up to December 2025
+        day = date(2025, 12, 15) if code == "CO" else date(2026, 1, 15)
+        assert rate(code, day) > 0

@@ -229,7 +229,7 @@ def test_the_demand_letter_follows_a_delivered_reminder_into_the_day_s_print_fil
     ledger(own_engine)
     cycle(own_engine, day(22))  # firm reminder (Tuesday)
     run_worker(own_engine, channels(smtp_server, tmp_path), once=True, clock=noon(day(22)))
-    cycle(own_engine, day(31))  # demand: letter, call, interest and fee (Thursday)
+    cycle(own_engine, day(31))  # demand: letter, call and interest (Thursday)
     report = run_worker(
         own_engine,
         channels(smtp_server, tmp_path),
@@ -238,7 +238,7 @@ def test_the_demand_letter_follows_a_delivered_reminder_into_the_day_s_print_fil
         letter_dir=tmp_path / "letters",
     )
     assert report.by_channel[("letter", "sent")] == 1
-    assert report.outcomes["skipped"] == 2  # fee and interest wait for issue #5's rules
+    assert report.outcomes["skipped"] == 1  # interest: the company has chosen no law
     (print_file,) = report.print_files
     assert print_file.read_bytes().startswith(b"%PDF")
     with transaction(own_engine) as session:

@@ -60,14 +60,15 @@ def test_early_stages_are_friendly_and_later_ones_firm_formal_and_final() -> Non
     assert tones[4:] == [Tone.FIRM, Tone.FORMAL, Tone.FINAL, Tone.FINAL]
 
 
-def test_the_extrajudicial_demand_is_a_letter_a_call_interest_and_a_fee() -> None:
+def test_the_extrajudicial_demand_is_a_letter_a_call_and_the_statutory_interest() -> None:
     demand = POLICY.stages[5]
+    # no fee of Cobro's own: the law's fixed compensation comes with the interest claim
     assert set(demand.actions) == {
         ActionKind.LETTER,
         ActionKind.CALL_TASK,
         ActionKind.INTEREST_CLAIM,
-        ActionKind.FEE,
     }
+    assert demand.fee is None
 
 
 @pytest.mark.parametrize(

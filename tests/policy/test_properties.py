@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 from random import Random
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cobro.errors import Invalid
+from cobro.policy.fees import Fee
 from cobro.policy.rules import (
     MAX_OFFSET,
     MIN_OFFSET,
@@ -54,8 +56,10 @@ def policies(draw: st.DrawFn) -> Policy:
         if index and draw(st.booleans()):
             condition = replace(condition, previous_delivered=True)
         actions = draw(st.lists(st.sampled_from(ActionKind), min_size=1, max_size=3, unique=True))
+        # the fee action comes with its fee (a stage's fee and its action go together)
+        fee = Fee(percent=Decimal(draw(st.integers(1, 20)))) if ActionKind.FEE in actions else None
         stages.append(
-            Stage(f"s{index}", offset, draw(st.sampled_from(Tone)), tuple(actions), condition)
+            Stage(f"s{index}", offset, draw(st.sampled_from(Tone)), tuple(actions), condition, fee)
         )
     return Policy("p", "Generated policy", tuple(stages))
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from cobro.audit.models import AuditEvent
 from cobro.auth.models import Membership
+from cobro.charge.models import Charge
 from cobro.company.models import Company
 from cobro.customer.models import Contact, Customer
 from cobro.invoice.models import Invoice
@@ -164,6 +165,25 @@ def _template(foreign: Foreign) -> str:
     return name
 
 
+def _charge(foreign: Foreign) -> int:
+    charge = Charge(
+        company_id=foreign.company.id,
+        customer_id=foreign.customer.id,
+        invoice_id=foreign.invoice.id,
+        key=f"fee:secret-{foreign.tag}",
+        kind="fee",
+        currency="EUR",
+        amount=12_34,
+        computed_on=today_in(foreign.company.timezone),
+        label=f"Secret fee {foreign.tag}",
+        detail={"text": f"Secret {foreign.tag}"},
+        mode="claim",
+    )
+    foreign.session.add(charge)
+    foreign.session.flush()
+    return charge.id
+
+
 B_STAGE = "b-only-stage"
 
 # path parameter → a maker of company B's thing, returning what the path takes
@@ -179,6 +199,7 @@ FOREIGN: dict[str, Maker] = {
     "contact_id": _contact,
     "allocation_id": _allocation,
     "webhook_id": _webhook,
+    "charge_id": _charge,
     "code": _policy,
     "stage": lambda foreign: B_STAGE,
     "name": _template,

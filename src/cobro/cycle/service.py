@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from cobro.bulk import gc_paused
+from cobro.charge.interest import settled_interest
 from cobro.company.models import Company
 from cobro.cycle import repository
 from cobro.cycle.events import stages_reached
@@ -48,6 +49,7 @@ class CycleReport:
     created: int = 0  # outbox rows actually written (0 when the day had already run)
     taken: int = 0  # moves planned here that another run of the day had just written
     grades_changed: int = 0
+    interest_settled: int = 0  # interest records added for invoices paid after a claim
 
 
 def run_cycle(
@@ -96,6 +98,8 @@ def _run(
     report.created = writer.written["actions"]
     report.taken = sum(report.moved.values()) - writer.written["steps"]
     stages_reached(session, company.id, on, now or utcnow())  # webhooks, when subscribed
+    # interest claimed on invoices settled since: recorded up to the day they were paid
+    report.interest_settled = len(settled_interest(session, company, on))
     repository.save_grades(session, planner.regraded, now or utcnow())
     report.grades_changed = len(planner.regraded)
 

@@ -9,7 +9,11 @@ The conventions (`../shared/reference/late-payment-law-and-kpis.md` §0), each a
   mid-semester in 2013) each stretch of days gets its own rate: the periods of a `RateTable`;
   the UK fixes one rate for the whole debt (`uk_reference_day`), a table of one period;
 - the total is kept exact and rounded half up to minor units once, at the end (rounding each
-  day first inflates it: £169.68 instead of £169.49 in the reference's vector U1).
+  day first inflates it: £169.68 instead of £169.49 in the reference's vector U1);
+- a table may leave a period unpublished (`RatePeriod.rate is None`: Colombia's usury cap is
+  certified monthly and the reference gives only some months): a day in it has no rate;
+- a table of effective annual rates (`RateTable.compounding`, Colombia) grows each stretch as
+  base × ((1 + rate)^(days / year) − 1) instead of base × rate × days / year.
 
 Money is integer minor units; rates are percentages per year, as `Decimal`. Pure: no database."""
 
@@ -41,16 +45,20 @@ class NoPublishedRate(CobroError):
 @dataclass(frozen=True)
 class RatePeriod:
     starts_on: date
-    rate: Decimal  # % a year, from `starts_on` until the next period starts (or `ends_on`)
+    # % a year, from `starts_on` until the next period starts (or `ends_on`); None: not
+    # published (a gap the table says out loud rather than bridging it with a neighbour's rate)
+    rate: Decimal | None
 
 
 @dataclass(frozen=True)
 class RateTable:
     """Rates in force from each period's first day until the next one's; the last one until
-    `ends_on` (inclusive) when given, else open-ended."""
+    `ends_on` (inclusive) when given, else open-ended. `compounding`: the rates are effective
+    annual rates (interest on interest within a stretch), not simple ones."""
 
     periods: tuple[RatePeriod, ...]
     ends_on: date | None = None
+    compounding: bool = False
 
     def __post_init__(self) -> None:
         days = [period.starts_on for period in self.periods]
@@ -60,9 +68,17 @@ class RateTable:
             raise Invalid("rate periods must start on increasing days", field="periods")
 
     @classmethod
-    def of(cls, *periods: tuple[date, str | Decimal], ends_on: date | None = None) -> RateTable:
+    def of(
+        cls,
+        *periods: tuple[date, str | Decimal | None],
+        ends_on: date | None = None,
+        compounding: bool = False,
+    ) -> RateTable:
         """`RateTable.of((date(2024, 1, 1), "12.50"), (date(2024, 7, 1), "12.25"))`."""
-        return cls(tuple(RatePeriod(day, Decimal(rate)) for day, rate in periods), ends_on)
+        rates = tuple(
+            RatePeriod(day, None if rate is None else Decimal(rate)) for day, rate in periods
+        )
+        return cls(rates, ends_on, compounding)
 
     def rate_on(self, day: date) -> Decimal:
         start = self.periods[0].starts_on
@@ -77,12 +93,25 @@ class RateTable:
                 f"{self.ends_on.isoformat()} (the next period is not published yet?)",
                 field="rate",
             )
-        rate = self.periods[0].rate
-        for period in self.periods:
+        index = 0
+        for at, period in enumerate(self.periods):
             if period.starts_on > day:
                 break
-            rate = period.rate
+            index = at
+        rate = self.periods[index].rate
+        if rate is None:
+            raise NoPublishedRate(
+                f"no published rate for {day.isoformat()}: the rate for {day:%Y-%m} is not "
+                f"published (none from {self.periods[index].starts_on.isoformat()} to "
+                f"{self._last_day_of(index).isoformat()})",
+                field="rate",
+            )
         return rate
+
+    def _last_day_of(self, index: int) -> date:
+        if index + 1 < len(self.periods):
+            return self.periods[index + 1].starts_on - timedelta(days=1)
+        return self.ends_on or date.max
 
     def changes_within(self, first: date, last: date) -> list[date]:
         """The days in (first, last] on which another period starts."""
@@ -137,14 +166,15 @@ def accrue(
     last = paid if count_payment_day else paid - timedelta(days=1)
     if last < first:
         return Accrual(principal, ())
-    rates.rate_on(last)  # the table covers every day from first to last, or this says not
     cuts = sorted(set(rates.changes_within(first, last)) | set(_new_years(first, last)))
     starts = [first, *cuts]
     ends = [day - timedelta(days=1) for day in cuts] + [last]
+    # in order, so that a period not published is named by its first day that counts
     stretches = tuple(
-        _stretch(principal, start, end, rates.rate_on(start), basis)
+        _stretch(principal, start, end, rates.rate_on(start), basis, rates.compounding)
         for start, end in zip(starts, ends, strict=True)
     )
+    rates.rate_on(last)  # and the table goes on to the last day, or this says not
     return Accrual(principal, stretches)
 
 
@@ -213,10 +243,18 @@ def _new_years(first: date, last: date) -> list[date]:
     return [date(year, 1, 1) for year in range(first.year + 1, last.year + 1)]
 
 
-def _stretch(principal: int, first: date, last: date, rate: Decimal, basis: DayBasis) -> Stretch:
+def _stretch(
+    principal: int, first: date, last: date, rate: Decimal, basis: DayBasis, compounding: bool
+) -> Stretch:
     days = (last - first).days + 1
     year_days = 366 if basis is DayBasis.ACT_ACT and _leap(first.year) else 365
-    interest = Decimal(principal) * rate / 100 * days / year_days
+    if compounding:
+        # an effective annual rate over part of a year: (1 + EA)^(days/year) − 1, never EA/365
+        # (Colombia, reference §6.2); Decimal's power is exact to 28 digits
+        growth = (1 + rate / 100) ** (Decimal(days) / year_days)
+        interest = Decimal(principal) * (growth - 1)
+    else:
+        interest = Decimal(principal) * rate / 100 * days / year_days
     return Stretch(first, last, days, rate, year_days, interest)
 
 

@@ -30,6 +30,7 @@ class Invoice(Base):
         CheckConstraint("tax >= 0 AND tax <= total", name="tax_range"),
         CheckConstraint("open_amount >= 0 AND open_amount <= total", name="open_range"),
         CheckConstraint("due_date >= issue_date", name="due_after_issue"),
+        CheckConstraint("kind IN ('invoice', 'debit_note')", name="kind"),
         Index("ix_invoice_open", "company_id", "settled_on", "due_date"),
         # the API's list, by due date (its default sort): a page without sorting the company
         Index("ix_invoice_company_due", "company_id", "due_date", "id"),
@@ -73,6 +74,10 @@ class Invoice(Base):
     open_amount: Mapped[int] = mapped_column(BigInteger)
     settled_on: Mapped[date | None] = mapped_column(Date)
     policy_id: Mapped[int | None] = mapped_column(ForeignKey("policy.id"))
+    # a debit note carries fees and interest charged (`cobro.charge`): chased like an invoice,
+    # but it earns neither fees nor interest itself (no interest on interest, BGB § 289).
+    # The database fills it in (server default): bulk imports of invoices need not name it
+    kind: Mapped[str] = mapped_column(String(12), server_default="invoice")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -27,13 +27,29 @@ class NoticeItem:
 
 
 @dataclass(frozen=True)
+class Stretch:
+    """Days of late-payment interest at one rate on one base, as the letter shows them."""
+
+    first: date
+    last: date
+    days: int
+    rate: str  # % a year, e.g. "12.50"
+    base: int  # minor units the rate applied to
+
+
+@dataclass(frozen=True)
 class Charge:
-    """A fee or statutory interest claimed with the notice (computed by issue #5's rules)."""
+    """A fee, statutory interest or fixed compensation claimed with the notice
+    (`cobro.charge`). With a `kind` the template words the line in the debtor's language
+    ("interest", "compensation", "fee" with the invoice number); without, it shows `label`."""
 
     label: str
     amount: int  # minor units
     currency: str
-    detail: str = ""  # how it was computed, in words
+    detail: str = ""  # how it was computed, in words (a fee's rule)
+    kind: str = ""
+    invoice: str | None = None  # the invoice it is on; None: a fee for the whole notice
+    stretches: tuple[Stretch, ...] = ()  # the interest's computation
 
 
 @dataclass(frozen=True)

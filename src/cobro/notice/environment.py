@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.lists import format_list
+from babel.numbers import format_decimal
 from jinja2 import (
     Environment,
     FileSystemLoader,
@@ -76,6 +78,12 @@ def format_day(context: Context, day: object, style: str = "medium") -> str:
 
 
 @pass_context
+def rate(context: Context, value: object) -> str:
+    """`{{ "12.5" | rate }}` → "12.50" (en) or "12,50" (es): a yearly rate, two decimals."""
+    return str(format_decimal(Decimal(str(value)), format="0.00##", locale=_locale(context)))
+
+
+@pass_context
 def join_words(context: Context, words: object) -> str:
     """`{{ ["a", "b", "c"] | join_words }}` → "a, b and c" (en) or "a, b y c" (es)."""
     return format_words(words, _locale(context))
@@ -111,6 +119,7 @@ FILTERS = {
     "money": money,
     "date": format_day,
     "join_words": join_words,
+    "rate": rate,
     "country": country_name,
     "iban": iban,
     "paragraphs": paragraphs,

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from sqlalchemy.orm import Session
 
 from cobro.channel.base import Attachment, Message, PostalAddress
+from cobro.charge.letters import claimed_for
 from cobro.company.models import Company
 from cobro.customer.models import Customer
 from cobro.notice.links import preferences_url
@@ -71,6 +72,9 @@ def compose(
         channel=action.kind,
         on=action.cycle_on,
         unapplied=cash,
+        charges=claimed_for(
+            ledger.claimed(customer.id), {invoice.id: invoice.number for invoice, _p, _s in rows}
+        ),
         unsubscribe_url=_unsubscribe(company, customer, action.kind, portal_url),
         portal_url=portal_url,
     )

@@ -17,8 +17,11 @@ from sqlalchemy.orm import Session
 
 from cobro.channel.base import DeliveryError, Receipt
 from cobro.channel.letter import RendererUnavailable
+from cobro.charge.service import CHARGING, record_stage_charges
+from cobro.charge.store import Recorded, charges_off
 from cobro.company.models import Company
 from cobro.customer.models import Customer
+from cobro.errors import CobroError
 from cobro.notice.errors import NoticeError
 from cobro.notice.links import MessageLinks
 from cobro.notice.render import TemplateKey
@@ -49,12 +52,6 @@ _TASKS = {
         "escalation",
         "Place {customer} with a collection agency ({count} item(s) at {stage})",
     ),
-}
-_LATER = {
-    ActionKind.FEE: "fees are computed once issue #5's charge rules are configured; "
-    "nothing was charged",
-    ActionKind.INTEREST_CLAIM: "statutory interest is computed once issue #5's rate tables "
-    "are configured; nothing was claimed",
 }
 
 
@@ -135,12 +132,14 @@ class Preparer:
     def _one(self, action: Action, ledger: Snapshot, outcomes: Counter[str]) -> Job | None:
         company, policies, custom = self.company(action.company_id)
         kind = ActionKind(action.kind)
-        if kind in _LATER:
-            finish(self.session, action, "skipped", _LATER[kind], self.worker, self.now)
+        if kind in CHARGING and (why := charges_off(company, kind)):
+            finish(self.session, action, "skipped", why, self.worker, self.now)
             outcomes["skipped"] += 1
             return None
         try:
             if kind in CHANNELS:
+                # the stage's fees and interest first, so that the message lists them
+                self._charges(action, company, policies, ledger)
                 portal = self.links.portal(company.id, action.customer_id, self.now)
                 composed = compose(self.session, action, company, ledger, custom, portal)
                 return Job(action.id, composed, _delivers_items(composed.items, kind, policies))
@@ -173,6 +172,11 @@ class Preparer:
         if kind is ActionKind.CREDIT_BLOCK:
             customer.credit_blocked = True
             detail = "credit blocked"
+        elif kind in CHARGING:
+            recorded = self._charges(action, company, policies, ledger)
+            if recorded.problems_of(kind):
+                raise Unsendable(recorded.summary(kind))
+            detail = recorded.summary(kind)
         elif kind is ActionKind.WEBHOOK:
             raise Unsendable("no webhook endpoint is configured for stage events yet (issue #4)")
         else:
@@ -191,6 +195,28 @@ class Preparer:
         listed = tuple((invoice.id, policy, stage) for invoice, policy, stage in rows)
         mark_delivered(self.session, _delivers_items(listed, kind, policies), action.cycle_on)
         finish(self.session, action, "sent", detail, self.worker, self.now)
+
+    def _charges(
+        self, action: Action, company: Company, policies: Policies, ledger: Snapshot
+    ) -> Recorded:
+        """Record the fees and interest of the stages the customer's items are at (once:
+        a later action of the same stage finds them recorded)."""
+        customer = ledger.customer(action.customer_id)
+        try:
+            recorded = record_stage_charges(
+                self.session,
+                company,
+                policies,
+                customer,
+                ledger.chased(customer.id),
+                action.cycle_on,
+                action.id,
+            )
+        except CobroError as problem:  # the company's settings: said by the charge action
+            return Recorded(problems=[(kind, problem.message) for kind in CHARGING])
+        new = [charge for charge in recorded.charges if charge.mode == "claim"]
+        ledger.claims.setdefault(customer.id, []).extend(new)
+        return recorded
 
 
 def _delivers_items(

@@ -1,8 +1,9 @@
 """The ledger as a claimed batch needs it, read in a handful of set-based queries.
 
 Re-checking and composing an action reads its customer and contacts, the items still chased,
-the holds in force and the cash not yet applied. Read action by action that is half a dozen
-queries per message; read for the whole batch at once it is five queries per round. The
+the holds in force, the cash not yet applied and the fees and interest claimed. Read action by
+action that is half a dozen queries per message; read for the whole batch at once it is six
+queries per round. The
 snapshot is taken in the transaction that prepares the batch, so every action of the batch sees
 the ledger as it is at that moment, as it did when each read its own.
 """
@@ -17,6 +18,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from cobro.charge.letters import open_claims
+from cobro.charge.models import Charge
 from cobro.customer.models import Customer
 from cobro.invoice.models import Invoice
 from cobro.payment.repository import unapplied_cash
@@ -36,6 +39,8 @@ class Snapshot:
     customers: Mapping[int, Customer]
     items: Mapping[int, list[ChasedItem]]
     cash: Mapping[int, dict[str, int]]
+    # claimed fees and interest not waived; the worker adds those it records meanwhile
+    claims: dict[int, list[Charge]]
 
     def customer(self, customer_id: int) -> Customer:
         return self.customers[customer_id]
@@ -44,6 +49,9 @@ class Snapshot:
         """The customer's open items that have reached a stage and are not on hold today,
         oldest due first."""
         return self.items.get(customer_id, [])
+
+    def claimed(self, customer_id: int) -> list[Charge]:
+        return self.claims.get(customer_id, [])
 
     def unapplied(self, customer_id: int) -> dict[str, int]:
         """Cash received by today and not applied to any invoice, per currency."""
@@ -63,6 +71,7 @@ def load_snapshot(session: Session, customer_ids: Collection[int], today: date) 
         customers=customers,
         items=_chased_items(session, ids, today),
         cash=unapplied_cash(session, today, customer_ids=ids),
+        claims=open_claims(session, ids),
     )
 
 

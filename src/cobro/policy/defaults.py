@@ -5,7 +5,9 @@
   amount). In any other currency only the grade counts until the company sets its own threshold;
   good payers with ordinary invoices are not bothered before the due date.
 - 0 due-day notice; +3 and +10 friendly reminders; +20 firm reminder with a collector's call.
-- +30 extrajudicial demand: letter, call task, statutory interest and the fixed compensation fee.
+- +30 extrajudicial demand: letter, call task, and the statutory interest with the law's fixed
+  compensation (€40 per invoice in the EU for business debtors). No fee of Cobro's own: beyond
+  what the law grants, a fee is the company's decision (a stage's `fee`), not a default.
 - +60 final notice by registered letter, and the customer's credit is blocked.
 - +90 escalation to a legal case (the manager may place it with an agency instead).
 
@@ -60,7 +62,6 @@ def default_policy() -> Policy:
                         ActionKind.LETTER,
                         ActionKind.CALL_TASK,
                         ActionKind.INTEREST_CLAIM,
-                        ActionKind.FEE,
                     ),
                     _DELIVERED,
                 ),

@@ -9,6 +9,12 @@ offset = -5
 tone = "friendly"
 actions = ["email"]
 when = { any_of = [{ grades = ["C", "D"] }, { min_open = { EUR = "5000.00" } }] }
+[[stages]]
+code = "demand"
+offset = 30
+tone = "formal"
+actions = ["letter", "fee"]
+fee = { fixed = { EUR = "10.00" }, percent = "1.5", maximum = { EUR = "50.00" }, per = "invoice" }
 ```
 
 Amounts are written in major units ("5000.00") so that nobody has to count zeros; they become
@@ -23,6 +29,7 @@ from typing import Any, TypeVar
 
 from cobro.errors import Invalid
 from cobro.kit.money import check_currency, format_minor, to_minor
+from cobro.policy.fees import Fee, FeeBasis
 from cobro.policy.rules import (
     ActionKind,
     Condition,
@@ -34,10 +41,11 @@ from cobro.policy.rules import (
     check_policy,
 )
 
-_E = TypeVar("_E", Tone, ActionKind, CustomerKind, Grade)
+_E = TypeVar("_E", Tone, ActionKind, CustomerKind, Grade, FeeBasis)
 
 _POLICY_KEYS = frozenset({"code", "name", "stages"})
-_STAGE_KEYS = frozenset({"code", "offset", "tone", "actions", "when"})
+_STAGE_KEYS = frozenset({"code", "offset", "tone", "actions", "when", "fee"})
+_FEE_KEYS = frozenset({"fixed", "percent", "minimum", "maximum", "per"})
 _CONDITION_KEYS = frozenset({"min_open", "kinds", "grades", "tags", "previous_delivered", "any_of"})
 
 
@@ -73,6 +81,19 @@ def stage_to_mapping(stage: Stage) -> dict[str, Any]:
     when = _condition_to_mapping(stage.condition)
     if when:
         out["when"] = when
+    if stage.fee is not None:
+        out["fee"] = _fee_to_mapping(stage.fee)
+    return out
+
+
+def _fee_to_mapping(fee: Fee) -> dict[str, Any]:
+    out: dict[str, Any] = {"per": fee.per.value}
+    for key in ("fixed", "minimum", "maximum"):
+        amounts: Mapping[str, int] = getattr(fee, key)
+        if amounts:
+            out[key] = {c: format_minor(m, c) for c, m in sorted(amounts.items())}
+    if fee.percent is not None:
+        out["percent"] = f"{fee.percent.normalize():f}"
     return out
 
 
@@ -90,6 +111,35 @@ def _stage(data: object, where: str) -> Stage:
         tone=_choice(Tone, _text(data, "tone", where), f"{where}.tone"),
         actions=tuple(_choice(ActionKind, action, f"{where}.actions") for action in actions),
         condition=_condition(data.get("when", {}), f"{where}.when"),
+        fee=_fee(data.get("fee"), f"{where}.fee"),
+    )
+
+
+def _fee(data: object, where: str) -> Fee | None:
+    """A stage's fee; absent or empty: none."""
+    if data is None or data == {}:
+        return None
+    if not isinstance(data, Mapping):
+        raise Invalid(
+            f'{where} must be a table, e.g. {{ fixed = {{ EUR = "10.00" }}, per = "invoice" }}',
+            field=where,
+        )
+    _unknown(data, _FEE_KEYS, where)
+    percent = data.get("percent")
+    if percent is not None:
+        try:
+            percent = Decimal(str(percent))
+        except InvalidOperation:
+            raise Invalid(f"{where}.percent: {percent!r} is not a number", field=where) from None
+        if isinstance(data.get("percent"), bool) or not percent.is_finite():
+            raise Invalid(f"{where}.percent: {percent!r} is not a number", field=where)
+    per = data.get("per", FeeBasis.INVOICE.value)
+    return Fee(
+        fixed=_minimums(data.get("fixed", {}), f"{where}.fixed"),
+        percent=percent,
+        minimum=_minimums(data.get("minimum", {}), f"{where}.minimum"),
+        maximum=_minimums(data.get("maximum", {}), f"{where}.maximum"),
+        per=_choice(FeeBasis, str(per), f"{where}.per"),
     )
 
 

@@ -20,6 +20,7 @@ from itertools import pairwise
 
 from cobro.errors import Invalid
 from cobro.kit.money import check_currency
+from cobro.policy.fees import Fee, check_fee
 
 # 60 days ahead is already an unusually early reminder; ten years late is past any limitation
 # period, so an offset beyond it is a typo rather than a policy
@@ -111,6 +112,7 @@ class Stage:
     tone: Tone
     actions: tuple[ActionKind, ...]
     condition: Condition = ALWAYS
+    fee: Fee | None = None  # what the `fee` action charges (`policy.fees`)
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,26 @@ def _check_stage(stage: Stage, index: int, seen: set[str]) -> None:
         raise Invalid(f"stage {stage.code!r} has no actions", field=f"{where}.actions")
     if len(set(stage.actions)) != len(stage.actions):
         raise Invalid(f"stage {stage.code!r} lists an action twice", field=f"{where}.actions")
+    _check_fee(stage, where)
     _check_condition(stage.condition, stage.code, f"{where}.condition")
+
+
+def _check_fee(stage: Stage, where: str) -> None:
+    """A `fee` action needs its fee, and a fee its action: one without the other is a stage
+    half edited, which would charge nothing (or something nobody asked for)."""
+    if ActionKind.FEE in stage.actions and stage.fee is None:
+        raise Invalid(
+            f"stage {stage.code!r} has the fee action but no fee: set a fixed amount or a "
+            "percent, or remove the action",
+            field=f"{where}.fee",
+        )
+    if stage.fee is not None:
+        if ActionKind.FEE not in stage.actions:
+            raise Invalid(
+                f"stage {stage.code!r} sets a fee but does not list the fee action",
+                field=f"{where}.actions",
+            )
+        check_fee(stage.fee, f"{where}.fee")
 
 
 def _check_condition(condition: Condition, code: str, where: str) -> None:

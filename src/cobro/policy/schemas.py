@@ -19,6 +19,11 @@ class StageOut(BaseModel):
     tone: str
     actions: list[str]
     when: dict[str, Any] = Field(default_factory=dict)
+    fee: dict[str, Any] | None = Field(
+        default=None,
+        description="what the `fee` action charges: fixed and minimum/maximum per currency "
+        '(major units, e.g. {"EUR": "10.00"}), percent of the open amount, per invoice or notice',
+    )
 
 
 class RuleOut(BaseModel):
@@ -82,6 +87,10 @@ class StageChangeIn(BaseModel):
     actions: list[str] | None = Field(
         default=None, max_length=13, description="email, sms, letter…"
     )
+    fee: dict[str, Any] | None = Field(
+        default=None,
+        description='the fee, e.g. {"fixed": {"EUR": "10.00"}, "per": "invoice"}; {} removes it',
+    )
 
     def changes(self) -> dict[str, Any]:
         return self.model_dump(exclude_none=True)
@@ -96,3 +105,6 @@ class StageIn(BaseModel):
     offset: int = Field(description="days from the due date; negative: before it")
     tone: str = Field(max_length=20, description="friendly, firm, formal, final")
     actions: list[str] = Field(max_length=13, description="email, sms, letter, call_task…")
+    fee: dict[str, Any] | None = Field(
+        default=None, description='with the fee action: e.g. {"percent": "1.5", "per": "notice"}'
+    )

@@ -22,7 +22,7 @@ from typing import Any
 from cobro.errors import Invalid, NotFound
 from cobro.policy.document import policy_from_mapping, policy_to_mapping
 
-EDITABLE = frozenset({"offset", "tone", "actions"})
+EDITABLE = frozenset({"offset", "tone", "actions", "fee"})
 NEW_STAGE_KEYS = EDITABLE | {"code"}
 _STAGE_FIELD = re.compile(r"^stages\[\d+\]\.?")
 
