@@ -43,6 +43,7 @@ from cobro.task.endpoints import router as tasks_api
 from cobro.web import (
     account,
     api_docs,
+    charges,
     customers,
     cycle,
     health,
@@ -95,6 +96,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     api_docs.router,
     outbox.router,
     holds.router,
+    charges.router,
     tasks.router,
     worklist.router,
     webhooks.router,

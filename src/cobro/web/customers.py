@@ -1,5 +1,6 @@
 """The customer pages: the list (search, pages), the customer 360 (open items, ledger, timeline
-of every message with its documents, contacts, holds), a sent document, and the invoice page.
+of every message with its documents, contacts, holds, interest and fees), a sent document,
+and the invoice page.
 
 Everything is of the caller's company (`caller.company_id`): another company's customer,
 invoice or document answers the same 404 as one that does not exist."""
@@ -8,22 +9,26 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from cobro.charge.manage import charges_page
 from cobro.company.models import Company
 from cobro.company.service import companies_by_id
 from cobro.customer.service import customers_page
 from cobro.endpoint import DbSession, Paging, Reader
 from cobro.kit.dates import today_in
-from cobro.notice.environment import format_money
+from cobro.kit.pagination import PageRequest
 from cobro.report.customer360 import customer_document, customer_overview, invoice_view
+from cobro.web.charges import charge_items, money_of
 from cobro.web.templates import language_of, render
 
 router = APIRouter(include_in_schema=False)
+
+CHARGES_SHOWN = 20  # the customer page's first charges not waived; the rest on /charges
 
 
 def _company(session: Session, company_id: int) -> Company:
@@ -32,13 +37,6 @@ def _company(session: Session, company_id: int) -> Company:
 
 def _today(session: Session, company_id: int) -> date:
     return today_in(_company(session, company_id).timezone)
-
-
-def _money(language: str) -> Any:
-    def money(amount: int, currency: str) -> str:
-        return format_money(amount, currency, language)
-
-    return money
 
 
 @router.get("/customers", response_class=HTMLResponse)
@@ -67,12 +65,20 @@ def customer_page(
         session, caller.company_id, external_id, _today(session, caller.company_id)
     )
     language = language_of(request)
+    charges = charges_page(
+        session,
+        caller.company_id,
+        PageRequest(CHARGES_SHOWN, 0),
+        customer=external_id,
+        waived=False,
+    )
     return render(
         request,
         "customers/show.html",
         language=language,
         o=overview,
-        money=_money(language),
+        charges=charge_items(charges.items),
+        money=money_of(language),
         may_work=caller.can("work"),  # the note form
     )
 
@@ -107,5 +113,5 @@ def invoice_page(request: Request, session: DbSession, caller: Reader, number: s
     view = invoice_view(session, caller.company_id, number, _today(session, caller.company_id))
     language = language_of(request)
     return render(
-        request, "customers/invoice.html", language=language, v=view, money=_money(language)
+        request, "customers/invoice.html", language=language, v=view, money=money_of(language)
     )
