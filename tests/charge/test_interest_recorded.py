@@ -8,7 +8,7 @@ from sqlalchemy import select
 from cobro.charge.interest import settled_interest
 from cobro.charge.models import Charge
 from cobro.charge.service import Item, record_stage_charges
-from cobro.charge.store import Recorded, charges_off
+from cobro.charge.store import Recorded, Terms, add, charges_off, new_charge
 from cobro.policy.rules import ActionKind
 from tests.charge.conftest import Books, on
 from tests.factories.ledger import make_customer, make_invoice, make_payment
@@ -150,3 +150,37 @@ def test_the_fixed_compensation_is_claimed_once_per_invoice(books: Books) -> Non
     claim(books, items, "2024-05-14")
     assert sum(c.amount for c in charges(books, "compensation")) == 120_00
     assert len(charges(books, "interest")) == 6  # two increments per invoice
+
+
+def test_a_compensation_in_another_currency_is_said_and_the_interest_still_claimed(
+    books: Books,
+) -> None:
+    invoice = make_invoice(
+        books.session,
+        books.company,
+        books.customer,
+        1_000_00,
+        on("2024-02-14"),
+        on("2024-03-15"),
+        currency="USD",
+    )
+    recorded = claim(books, [books.at(invoice, "demand")], "2024-04-14")
+    (interest,) = charges(books, "interest")
+    assert (interest.amount, interest.currency) == (10_27, "USD")
+    assert charges(books, "compensation") == []
+    (problem,) = recorded.problems_of(ActionKind.INTEREST_CLAIM)
+    assert "set in EUR" in problem
+    assert recorded.charges == [interest]
+
+
+def test_a_key_recorded_meanwhile_by_another_worker_adds_nothing(books: Books) -> None:
+    invoice = make_invoice(books.session, books.company, books.customer, 1_000_00)
+    terms = Terms.of(books.company)
+    owner = (books.company, books.customer, invoice)
+
+    def fee() -> Charge:
+        return new_charge(terms, owner, "fee:race", "fee", (5_00, "EUR"), on("2026-03-01"), "", {})
+
+    assert add(books.session, fee()) is not None
+    assert add(books.session, fee()) is None  # the unique key; the session goes on
+    assert len(charges(books, "fee")) == 1

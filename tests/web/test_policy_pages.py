@@ -274,3 +274,59 @@ def test_the_policy_page_previews_a_stage_and_runs_tomorrow(
             session.scalar(select(func.count(Action.id)).where(Action.company_id == world.a.id))
             == 0
         )
+
+
+def test_a_manager_sets_a_stage_s_fee_on_the_page_and_unticking_the_action_removes_it(
+    client: TestClient, web_database_url: str
+) -> None:
+    world = build_world(web_database_url)
+    as_role(client, world, "manager")
+    half = client.post(
+        "/policies/default/stages/firm",
+        data=form(client, offset="20", tone="firm", actions=["email", "fee"]),
+    )
+    assert half.status_code == 422  # the fee action with no fee: said next to the fee fields
+    assert "has the fee action but no fee" in half.text
+    saved = client.post(
+        "/policies/default/stages/firm",
+        data=form(
+            client,
+            offset="20",
+            tone="firm",
+            actions=["email", "fee"],
+            fee_fixed="10,00",
+            fee_percent="1.5",
+            fee_maximum="50",
+            fee_per="notice",
+        ),
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    firm = next(
+        s for s in client.get("/api/policies/default").json()["stages"] if s["code"] == "firm"
+    )
+    assert firm["fee"] == {
+        "per": "notice",
+        "fixed": {"EUR": "10.00"},
+        "maximum": {"EUR": "50.00"},
+        "percent": "1.5",
+    }
+    page = client.get("/policies/default")
+    assert 'name="fee_fixed" inputmode="decimal" maxlength="20" value="10.00"' in page.text
+    bad = client.post(
+        "/policies/default/stages/firm",
+        data=form(client, offset="20", tone="firm", actions=["email", "fee"], fee_percent="500"),
+    )
+    assert bad.status_code == 422
+    assert "percent" in bad.text
+    removed = client.post(
+        "/policies/default/stages/firm",
+        data=form(client, offset="20", tone="firm", actions=["email"]),
+        follow_redirects=False,
+    )
+    assert removed.status_code == 303
+    firm = next(
+        s for s in client.get("/api/policies/default").json()["stages"] if s["code"] == "firm"
+    )
+    assert firm["fee"] is None
+    assert firm["actions"] == ["email"]

@@ -56,4 +56,5 @@ def charge_fee(
         terms, (company, customer, one), key, "fee", (amount, currency), on, label, detail
     )
     charge.policy_id, charge.stage, charge.action_id = policy_id, code, action_id
-    recorded.charges.append(add(session, charge))
+    if add(session, charge) is not None:
+        recorded.charges.append(charge)

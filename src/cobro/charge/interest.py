@@ -3,7 +3,7 @@ that what accrued up to a payment stays owed when the principal is paid. Service
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -41,15 +41,20 @@ def claim_interest(
     company, customer, invoice, policy_id, stage = where
     if terms.jurisdiction is None:
         return  # no law chosen: the interest action says so (`store.charges_off`)
-    try:
-        charge = record_interest(session, company, customer, invoice, on, terms)
-        compensation = _compensation(session, terms, where, on)
-    except CobroError as problem:
-        recorded.problems.append(
-            (ActionKind.INTEREST_CLAIM, f"invoice {invoice.number}: {problem.message}")
-        )
-        return
-    for row in (charge, compensation):
+    # each on its own: a compensation that cannot be claimed (another currency) does not
+    # stop the interest, nor a rate not yet published the compensation
+    steps: tuple[Callable[[], Charge | None], ...] = (
+        lambda: record_interest(session, company, customer, invoice, on, terms),
+        lambda: _compensation(session, terms, where, on),
+    )
+    for record in steps:
+        try:
+            row = record()
+        except CobroError as problem:
+            recorded.problems.append(
+                (ActionKind.INTEREST_CLAIM, f"invoice {invoice.number}: {problem.message}")
+            )
+            continue
         if row is not None:
             row.policy_id, row.stage, row.action_id = policy_id, stage.code, action_id
             recorded.charges.append(row)

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cobro.charge.models import Charge
@@ -99,9 +100,16 @@ def new_charge(
     )
 
 
-def add(session: Session, charge: Charge) -> Charge:
-    session.add(charge)
-    session.flush()
+def add(session: Session, charge: Charge) -> Charge | None:
+    """Insert `charge`; None when another worker recorded the same key meanwhile (two actions
+    of one stage carried out at once by two workers): theirs stands, and this one is nothing
+    new."""
+    try:
+        with session.begin_nested():
+            session.add(charge)
+            session.flush()
+    except IntegrityError:
+        return None
     return charge
 
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from cobro.company.models import Company
@@ -40,6 +41,34 @@ TONES = [tone.value for tone in Tone]
 ACTIONS = [action.value for action in ActionKind]
 # {stage code, or "new" for the add form: {field: message}}
 Errors = dict[str, dict[str, str]]
+
+
+class FeeForm(BaseModel):
+    """The fee fields of the stage form, in the company's currency (fees in other currencies
+    are set through the API or a policy file, and kept when the form saves)."""
+
+    fee_fixed: str = Field(default="", max_length=20)
+    fee_percent: str = Field(default="", max_length=20)
+    fee_minimum: str = Field(default="", max_length=20)
+    fee_maximum: str = Field(default="", max_length=20)
+    fee_per: str = Field(default="invoice", max_length=10)
+
+    def mapping(self, actions: list[str], currency: str) -> dict[str, Any]:
+        """The stage's `fee` as a policy file writes it; {} (none) without the fee action."""
+        if ActionKind.FEE.value not in actions:
+            return {}
+        fee: dict[str, Any] = {"per": self.fee_per}
+        for key, text in (
+            ("fixed", self.fee_fixed),
+            ("minimum", self.fee_minimum),
+            ("maximum", self.fee_maximum),
+        ):
+            if text.strip():
+                fee[key] = {currency: text.strip().replace(",", ".")}
+        if self.fee_percent.strip():
+            fee["percent"] = self.fee_percent.strip().rstrip("%").strip().replace(",", ".")
+        # nothing typed: no fee, so the check says the action has none
+        return fee if len(fee) > 1 else {}
 
 
 @router.get("/policies", response_class=HTMLResponse)
@@ -84,11 +113,17 @@ def change_stage(
     stage: StageCode,
     offset: Text,
     tone: Text,
+    fee: Annotated[FeeForm, Form()],
     actions: Actions = [],  # noqa: B006  (FastAPI copies the default)
 ) -> Response:
     company = session.get_one(Company, caller.company_id)
     try:
-        changes = {"offset": _offset(offset), "tone": tone, "actions": actions}
+        changes = {
+            "offset": _offset(offset),
+            "tone": tone,
+            "actions": actions,
+            "fee": fee.mapping(actions, company.currency),
+        }
         editor.change_stage(session, company, code, stage, changes, _editor(caller))
     except (Invalid, Conflict) as exc:
         return _refused(request, session, caller, code, stage, exc)
@@ -104,11 +139,18 @@ def add_stage(
     stage: Annotated[str, Form(alias="code", max_length=40)],
     offset: Text,
     tone: Text,
+    fee: Annotated[FeeForm, Form()],
     actions: Actions = [],  # noqa: B006
 ) -> Response:
     company = session.get_one(Company, caller.company_id)
     try:
-        data = {"code": stage, "offset": _offset(offset), "tone": tone, "actions": actions}
+        data = {
+            "code": stage,
+            "offset": _offset(offset),
+            "tone": tone,
+            "actions": actions,
+            "fee": fee.mapping(actions, company.currency),
+        }
         added = editor.add_stage(session, company, code, data, _editor(caller))
     except (Invalid, Conflict) as exc:
         return _refused(request, session, caller, code, "new", exc)
@@ -158,6 +200,8 @@ def _refused(
     exc: Invalid | Conflict,
 ) -> HTMLResponse:
     field = exc.field if exc.field in ("code", "offset", "tone", "actions") else "stage"
+    if exc.field and exc.field.startswith("fee"):
+        field = "fee"
     errors = {stage: {field: exc.message}}
     return _page(request, session, caller, code, errors=errors, status=exc.status)
 
@@ -184,7 +228,7 @@ def _page(
         language=language,
         company=company,
         policy=view,
-        stages=[_stage(stage) for stage in view.stages],
+        stages=[_stage(stage, company.currency) for stage in view.stages],
         errors=errors or {},
         preview=preview,
         chosen=chosen,
@@ -199,11 +243,21 @@ def _page(
     )
 
 
-def _stage(stage: dict[str, Any]) -> dict[str, Any]:
-    """A stage with the names of the templates its messages use and its condition in words."""
+def _stage(stage: dict[str, Any], currency: str) -> dict[str, Any]:
+    """A stage with the names of the templates its messages use, its condition in words and
+    its fee's fields in the company's currency."""
     channels = [action for action in stage["actions"] if action in CHANNEL_PARTS]
+    fee = stage.get("fee") or {}
     return {
         **stage,
+        "fee_text": json.dumps(fee, ensure_ascii=False) if fee else "",
+        "fee_fields": {
+            "fee_fixed": fee.get("fixed", {}).get(currency, ""),
+            "fee_percent": fee.get("percent", ""),
+            "fee_minimum": fee.get("minimum", {}).get(currency, ""),
+            "fee_maximum": fee.get("maximum", {}).get(currency, ""),
+            "fee_per": fee.get("per", "invoice"),
+        },
         "templates": [template_name(stage["code"], channel) for channel in channels],
         "when_text": json.dumps(stage.get("when", {}), ensure_ascii=False)
         if stage.get("when")
