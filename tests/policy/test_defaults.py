@@ -71,6 +71,12 @@ def test_the_extrajudicial_demand_is_a_letter_a_call_and_the_statutory_interest(
     assert demand.fee is None
 
 
+def test_the_final_notice_brings_the_interest_claimed_up_to_date() -> None:
+    final = POLICY.stages[6]
+    assert final.code == "final"
+    assert ActionKind.INTEREST_CLAIM in final.actions
+
+
 @pytest.mark.parametrize(
     ("day", "expected"),
     [

@@ -8,7 +8,8 @@
 - +30 extrajudicial demand: letter, call task, and the statutory interest with the law's fixed
   compensation (€40 per invoice in the EU for business debtors). No fee of Cobro's own: beyond
   what the law grants, a fee is the company's decision (a stage's `fee`), not a default.
-- +60 final notice by registered letter, and the customer's credit is blocked.
+- +60 final notice by registered letter, and the customer's credit is blocked; the interest
+  claimed is brought up to date, so the final notice shows it to its own day.
 - +90 escalation to a legal case (the manager may place it with an agency instead).
 
 From +30 on each stage needs the one before it delivered: a formal demand must follow a reminder
@@ -69,7 +70,12 @@ def default_policy() -> Policy:
                     "final",
                     60,
                     Tone.FINAL,
-                    (ActionKind.REGISTERED_LETTER, ActionKind.EMAIL, ActionKind.CREDIT_BLOCK),
+                    (
+                        ActionKind.REGISTERED_LETTER,
+                        ActionKind.EMAIL,
+                        ActionKind.CREDIT_BLOCK,
+                        ActionKind.INTEREST_CLAIM,
+                    ),
                     _DELIVERED,
                 ),
                 Stage(
