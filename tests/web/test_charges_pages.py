@@ -29,6 +29,7 @@ STRETCHES = [
         "rate": "10.5",
         "year_days": 365,
         "interest": "8.9178",
+        "base": 500_00,
     }
 ]
 
@@ -103,7 +104,7 @@ def test_the_list_shows_a_charge_with_its_computation(
     assert f'id="charge-{fee}"' in html
     assert f'id="charge-{theirs}"' not in html
     assert "Secret charge of B" not in html
-    assert "2026-01-01 to 2026-01-31: 31 days at 10.50 %" in html
+    assert "Jan 1, 2026 – Jan 31, 2026: 31 days, 10.50 % a year on €500.00" in html
     assert "40.00 EUR per invoice" in html
     assert "12.34" in html
     assert "2026-01-01</time> – <time" in html
@@ -235,7 +236,7 @@ def test_a_bad_setting_is_a_422_next_to_its_field_and_changes_nothing(
     token = signed_in(client, world, "admin")
     cases = [
         ({"jurisdiction": "DE", "contract_rate": "lots"}, "contract_rate"),
-        ({"contract_rate": "250"}, "contract_rate"),
+        ({"contract_rate": "1500"}, "contract_rate"),
         ({"jurisdiction": "XX"}, "jurisdiction"),
         ({"mode": "sometimes"}, "mode"),
     ]
@@ -271,7 +272,7 @@ def test_the_customer_page_shows_the_charges_not_waived(
     assert 'id="charges"' in html
     assert "Interest and fees" in html
     assert f'id="charge-{charge}"' in html
-    assert "2026-01-01 to 2026-01-31: 31 days at 10.50 %" in html
+    assert "Jan 1, 2026 – Jan 31, 2026: 31 days, 10.50 % a year on €500.00" in html
     assert f'href="/charges?customer={external_id}&amp;show=all"' in html
 
 
@@ -284,5 +285,7 @@ def test_the_charges_page_speaks_spanish(client: TestClient, web_database_url: s
     assert "<h1>Intereses y recargos</h1>" in html
     for text in ("Ley de morosidad", "Condonar", "No condonados", "intereses", "reclamar"):
         assert text in html, text
+    # the computation too: dates, decimals and words as Spanish writes them
+    assert "1 ene 2026 – 31 ene 2026: 31 días, 10,50 % anual sobre 500,00\xa0€" in html
     assert ">Waive<" not in html
     assert ">Interest and fees<" not in html

@@ -18,12 +18,9 @@ from cobro.charge.models import Charge
 from cobro.company.models import CHARGE_MODES, Company
 from cobro.customer.models import Customer
 from cobro.errors import Invalid, NotFound
-from cobro.interest.law import check_jurisdiction
+from cobro.interest.law import MAX_AGREED, check_jurisdiction
 from cobro.invoice.models import Invoice
 from cobro.kit.pagination import Page, PageRequest, paginate_rows
-
-# an agreed rate above this is a typo (a monthly rate given as yearly, or basis points)
-MAX_CONTRACT_RATE = Decimal(100)
 
 
 @dataclass(frozen=True)
@@ -163,9 +160,9 @@ def _rate(text: str) -> str:
         rate = Decimal(text.strip().rstrip("%").strip())
     except InvalidOperation:
         raise Invalid(f"contract rate {text!r} is not a number", field="contract_rate") from None
-    if not rate.is_finite() or not Decimal(0) < rate <= MAX_CONTRACT_RATE:
+    if not rate.is_finite() or not Decimal(0) < rate <= MAX_AGREED:
         raise Invalid(
-            f"contract rate {text!r}: a yearly percentage above 0 and at most {MAX_CONTRACT_RATE}",
+            f"contract rate {text!r}: a yearly percentage above 0 and at most {MAX_AGREED}",
             field="contract_rate",
         )
     return f"{rate.normalize():f}"

@@ -52,15 +52,6 @@ def stretches_detail(stretches: Iterable[Stretch]) -> list[dict[str, Any]]:
     ]
 
 
-def stretches_text(stretches: Sequence[dict[str, Any]]) -> str:
-    """ "2024-03-16 to 2024-06-30: 107 days at 12.50 %; …" from `stretches_detail` data."""
-    return "; ".join(
-        f"{s['first']} to {s['last']}: {s['days']} days at {Decimal(s['rate']):.2f} %"
-        + (f" on {s['base']}" if s.get("base") else "")
-        for s in stretches
-    )
-
-
 @dataclass(frozen=True)
 class Claimed:
     """A recorded charge as a letter needs it."""

@@ -13,16 +13,19 @@ company's charge is a 404, as in the API."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
+from babel.dates import format_date
+from babel.numbers import format_decimal
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from cobro.charge import debit, manage
 from cobro.charge.manage import ChargeRow
-from cobro.charge.rules import stretches_text
 from cobro.company.models import CHARGE_MODES, Company
 from cobro.endpoint import Caller, CurrentUser, DbSession, require
 from cobro.errors import Conflict, Invalid
@@ -31,6 +34,7 @@ from cobro.kit.dates import today_in, utcnow
 from cobro.kit.pagination import MAX_OFFSET, PageRequest
 from cobro.notice.environment import format_money
 from cobro.web.forms import form_errors
+from cobro.web.i18n import translator
 from cobro.web.templates import language_of, render
 
 router = APIRouter(include_in_schema=False)
@@ -46,17 +50,28 @@ PAGE_SIZE = 50
 FIELDS = ("jurisdiction", "mode", "contract_rate")
 
 
-def computation(row: ChargeRow) -> str:
-    """How the charge was computed, in a line: the stretches of interest, or the rule's text."""
+def computation(row: ChargeRow, language: str) -> str:
+    """How the charge was computed, in a line in the user's language: each stretch of interest
+    (its days, rate and base), or the fee's rule as recorded."""
     stretches = row.detail.get("stretches")
-    if stretches:
-        return stretches_text(stretches)
-    return str(row.detail.get("text") or "")
+    if not stretches:
+        return str(row.detail.get("text") or "")
+    _ = translator(language)
+    parts = []
+    for part in stretches:
+        first, last = date.fromisoformat(part["first"]), date.fromisoformat(part["last"])
+        rate = format_decimal(Decimal(part["rate"]), format="0.00##", locale=language)
+        base = format_money(int(part.get("base", 0)), row.currency, language)
+        parts.append(
+            f"{format_date(first, locale=language)} – {format_date(last, locale=language)}: "
+            f"{part['days']} {_('days')}, {rate} % {_('a year')} {_('on')} {base}"
+        )
+    return "; ".join(parts)
 
 
-def charge_items(rows: Sequence[ChargeRow]) -> list[dict[str, Any]]:
+def charge_items(rows: Sequence[ChargeRow], language: str) -> list[dict[str, Any]]:
     """The rows as the templates show them: each with its computation."""
-    return [{"row": row, "computation": computation(row)} for row in rows]
+    return [{"row": row, "computation": computation(row, language)} for row in rows]
 
 
 def money_of(language: str) -> Any:
@@ -121,7 +136,7 @@ def _page(
         status_code=status_code,
         language=language,
         company=company,
-        rows=charge_items(page.items),
+        rows=charge_items(page.items, language),
         page=page,
         show=show,
         customer=customer,

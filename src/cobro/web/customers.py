@@ -77,7 +77,7 @@ def customer_page(
         "customers/show.html",
         language=language,
         o=overview,
-        charges=charge_items(charges.items),
+        charges=charge_items(charges.items, language),
         money=money_of(language),
         may_work=caller.can("work"),  # the note form
     )
