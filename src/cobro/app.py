@@ -40,6 +40,7 @@ from cobro.portal import staff as portal_staff
 from cobro.portal.links import PortalLinkRefused
 from cobro.settings.endpoints import router as settings_api
 from cobro.task.endpoints import router as tasks_api
+from cobro.validation.endpoints import router as validation_api
 from cobro.web import (
     account,
     api_docs,
@@ -49,16 +50,19 @@ from cobro.web import (
     health,
     holds,
     imports,
+    interest,
     notices,
     outbox,
     pages,
     password,
     policies,
+    rates,
     tasks,
     webhooks,
     worklist,
 )
 from cobro.web import settings as settings_pages
+from cobro.web import validation as validation_pages
 from cobro.web.errors import install_error_handlers
 from cobro.web.security import CsrfProtection, SecurityHeaders
 from cobro.web.templates import STATIC
@@ -88,6 +92,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     cycle_api,
     interest_api,
     charges_api,
+    validation_api,
 )
 # the HTML pages (not in the OpenAPI description)
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
@@ -97,6 +102,9 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     outbox.router,
     holds.router,
     charges.router,
+    rates.router,
+    interest.router,
+    validation_pages.router,
     tasks.router,
     worklist.router,
     webhooks.router,

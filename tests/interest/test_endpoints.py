@@ -3,33 +3,25 @@ bad input is a 422 naming its field; without a sign-in, a 401. The rate series l
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from cobro.app import create_app
-from cobro.config import Settings
-from tests.support.databases import committing_database
-from tests.web.access import World, build_world
-
-SECRET = "a test secret, not for production"
+from tests.support.api_world import api_client, own_world
+from tests.web.access import World
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    with committing_database(Path(tmp_path_factory.mktemp("interest_api"))) as url:
-        yield build_world(url)
+    with own_world(tmp_path_factory.mktemp("interest_api")) as world:
+        yield world
 
 
 @pytest.fixture
 def client(world: World) -> Iterator[TestClient]:
-    app = create_app(Settings(database_url=world.url, company=None, secret_key=SECRET))
-    address = f"test-{uuid.uuid4().hex[:12]}"
-    with TestClient(app, raise_server_exceptions=False, client=(address, 50000)) as client:
+    with api_client(world) as client:
         yield client
 
 

@@ -35,6 +35,7 @@ from cobro.payment.models import Allocation
 from cobro.policy.holds import place_hold
 from cobro.policy.service import save_policy
 from cobro.task.service import raise_task
+from cobro.validation.models import ValidationDispute, ValidationNotice
 from cobro.web.security import CSRF_COOKIE
 from cobro.webhook.models import WebhookSubscription
 from tests.factories.ledger import make_invoice, make_payment
@@ -184,6 +185,40 @@ def _charge(foreign: Foreign) -> int:
     return charge.id
 
 
+def _notice(foreign: Foreign) -> int:
+    """A validation notice of company B's (the row itself: B's customer is not a US consumer)."""
+    sent = today_in(foreign.company.timezone) - timedelta(days=10)
+    notice = ValidationNotice(
+        company_id=foreign.company.id,
+        customer_id=foreign.customer.id,
+        sent_on=sent,
+        assumed_receipt_on=sent + timedelta(days=7),
+        ends_on=sent + timedelta(days=37),
+        itemization_kind="charge_off",
+        itemization_on=sent - timedelta(days=30),
+        owed=999_99,
+        interest=0,
+        fees=0,
+        payments=0,
+        total=999_99,
+        currency="EUR",
+        document=f"<p>Secret letter {foreign.tag}</p>",
+    )
+    foreign.session.add(notice)
+    foreign.session.flush()
+    return notice.id
+
+
+def _dispute(foreign: Foreign) -> int:
+    on = today_in(foreign.company.timezone)
+    dispute = ValidationDispute(
+        notice_id=_notice(foreign), received_on=on, timely=True, note=f"Secret {foreign.tag}"
+    )
+    foreign.session.add(dispute)
+    foreign.session.flush()
+    return dispute.id
+
+
 B_STAGE = "b-only-stage"
 
 # path parameter → a maker of company B's thing, returning what the path takes
@@ -200,13 +235,19 @@ FOREIGN: dict[str, Maker] = {
     "allocation_id": _allocation,
     "webhook_id": _webhook,
     "charge_id": _charge,
+    "notice_id": _notice,
+    "dispute_id": _dispute,
     "code": _policy,
     "stage": lambda foreign: B_STAGE,
     "name": _template,
+    "series": lambda foreign: "de_basiszinssatz",  # a rate series: no tenant's thing
     "user_id": lambda f: f.session.scalars(
         select(Membership.user_id).where(Membership.company_id == f.company.id)
     ).first(),
 }
+
+# path parameters that name what every company shares (a rate series): a GET answers it
+SHARED = {"series"}
 
 
 def app_routes(app: FastAPI) -> Iterator[tuple[str, str, tuple[str, ...]]]:
@@ -312,6 +353,8 @@ def test_company_bs_ids_never_answer_data_or_change_anything(
         url = path.format(**{name: matrix.values[name] for name in names})
         response = _request(client, method, url, headers)
         allowed = {403, 404} if method == "GET" else {403, 404, 405, 422}
+        if method == "GET" and set(names) <= SHARED:
+            allowed.add(200)  # the same for every company; what it shows is checked below
         if response.status_code not in allowed:
             answered.append(f"{method} {path} → {response.status_code}")
         # a refusal may repeat what was asked ("invoice SECRET-… not found"), nothing more

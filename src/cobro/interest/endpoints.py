@@ -1,21 +1,54 @@
 """The late-payment interest calculator (mounted under /api by `cobro.app`): any signed-in
 reader computes the interest and fixed compensation on one amount, from the shipped rates
-extended by those imported into the database; and the rate series those come from."""
+extended by those imported into the database; the rate series those come from, one series
+period by period; and (`configure`: managers and admins) importing periods that extend them,
+as `cobro rates import` does (the same service, all or nothing, audited)."""
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import JSONResponse
 
-from cobro.endpoint import CALLER_ERRORS, DbSession, Reader
+from cobro.endpoint import CALLER_ERRORS, Caller, DbSession, Reader, error_responses, require
 from cobro.errors import Invalid
 from cobro.interest.law import check_jurisdiction, currency_of
+from cobro.interest.models import SERIES_MAX
+from cobro.interest.ratefile import RateFileInvalid
 from cobro.interest.rules import DayBasis
-from cobro.interest.schemas import InterestIn, InterestOut, SeriesOut
-from cobro.interest.service import claim_for, list_series
+from cobro.interest.schemas import (
+    InterestIn,
+    InterestOut,
+    PeriodOut,
+    ProblemOut,
+    RateFileErrorOut,
+    RatesImportIn,
+    RatesImportOut,
+    SeriesOut,
+)
+from cobro.interest.service import (
+    Importer,
+    claim_for,
+    import_rate_text,
+    list_series,
+    series_periods,
+)
+from cobro.kit.dates import utcnow
+from cobro.kit.schemas import ErrorOut
 
 router = APIRouter(tags=["interest"], responses=CALLER_ERRORS)
+
+Configurer = Annotated[Caller, require("configure")]
+Series = Annotated[str, Path(max_length=SERIES_MAX, description="e.g. de_basiszinssatz")]
+REFUSED_FILE: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "The body cannot be read (not UTF-8 JSON)"},
+    422: {
+        "model": RateFileErrorOut,
+        "description": "Invalid input; a refused file lists every problem in error.problems",
+    },
+}
 
 
 @router.post("/interest")
@@ -51,6 +84,38 @@ def compute_interest(session: DbSession, caller: Reader, body: InterestIn) -> In
 def list_rates(session: DbSession, caller: Reader) -> list[SeriesOut]:
     """Every rate series: its source and the days it has rates for (imports included)."""
     return [SeriesOut.of(view) for view in list_series(session)]
+
+
+@router.get("/rates/{series}", responses=error_responses(404))
+def list_periods(session: DbSession, caller: Reader, series: Series) -> list[PeriodOut]:
+    """One rate series period by period, shipped and imported, each with its source."""
+    return [PeriodOut.of(view) for view in series_periods(session, series)]
+
+
+@router.post("/rates/import", response_model=RatesImportOut, responses=REFUSED_FILE)
+def import_rate_periods(
+    session: DbSession,
+    caller: Configurer,
+    body: RatesImportIn,
+    dry_run: Annotated[bool, Query(description="check and report; store nothing")] = False,
+) -> Any:
+    """Import rate periods that extend the shipped series, as `cobro rates import` does: the
+    CSV text in a JSON body, `{"csv": "series,starts_on,ends_on,rate,source\\n…"}`. All or
+    nothing: a period that overlaps another, leaves a gap, or gives another rate for a day
+    already known refuses the whole file with a 422 whose `error.problems` lists every
+    problem with its row (the header is row 1) and field. Stored periods are audited
+    ("rates.imported"); `dry_run=true` checks and reports what would be added."""
+    by = Importer(caller.user.id, caller.company_id, "api")
+    try:
+        result = import_rate_text(session, "CSV", body.csv, by, utcnow(), dry_run=dry_run)
+    except RateFileInvalid as refused:
+        error = {
+            "message": refused.message,
+            "field": refused.field,
+            "problems": [ProblemOut.of(p).model_dump() for p in refused.problems],
+        }
+        return JSONResponse({"error": error}, status_code=422)
+    return RatesImportOut.of(result, dry_run)
 
 
 def _rate(text: str | None) -> Decimal | None:

@@ -82,6 +82,19 @@ def read_rate_file(path: Path, series: Collection[str], monthly: Collection[str]
     return check_rows(path.name, parse(path.name, text), series, monthly)
 
 
+def read_rate_text(
+    name: str,
+    text: str,
+    series: Collection[str],
+    monthly: Collection[str],
+    as_json: bool = False,
+) -> list[RateRow]:
+    """The periods of a file's text as it came over HTTP (`name`: what messages call it), CSV
+    or (`as_json`) JSON, checked as `read_rate_file` checks a file."""
+    parse = _json_cells if as_json else _csv_cells
+    return check_rows(name, parse(name, text.removeprefix("\ufeff")), series, monthly)
+
+
 Cells = list[tuple[int, dict[str, str]]]
 
 

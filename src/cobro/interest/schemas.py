@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from cobro.interest.law import Claim
-from cobro.interest.service import SeriesView
+from cobro.interest.ratefile import Problem
+from cobro.interest.service import ImportResult, PeriodView, SeriesView, added_by_series
 
 
 class InterestIn(BaseModel):
@@ -105,3 +106,123 @@ class SeriesOut(BaseModel):
             imported=view.imported,
             compounding=view.compounding,
         )
+
+
+class PeriodOut(BaseModel):
+    """One period of a series: shipped with Cobro or imported."""
+
+    starts_on: date
+    ends_on: date | None = Field(description="null: open-ended")
+    rate: str | None = Field(description="% a year, as decimal text; null: not published")
+    origin: Literal["shipped", "imported"]
+    source: str = Field(description="the series' source (shipped) or the import's")
+    imported_at: datetime | None
+
+    @classmethod
+    def of(cls, view: PeriodView) -> PeriodOut:
+        return cls(
+            starts_on=view.starts_on,
+            ends_on=view.ends_on,
+            rate=None if view.rate is None else f"{view.rate:f}",
+            origin="imported" if view.imported else "shipped",
+            source=view.source,
+            imported_at=view.imported_at,
+        )
+
+
+CSV_EXAMPLE = (
+    "series,starts_on,ends_on,rate,source\n"
+    "de_basiszinssatz,2026-07-01,2026-12-31,1.27,Bundesbank press release of 30 June 2026\n"
+)
+
+
+class RatesImportIn(BaseModel):
+    """A rate file's text: CSV (UTF-8), header `series,starts_on,ends_on,rate,source`, one
+    period per row (row 1 is the header), both days inclusive, rates in % a year."""
+
+    csv: str = Field(max_length=1_000_000, examples=[CSV_EXAMPLE])
+
+
+class AddedPeriodOut(BaseModel):
+    series: str
+    starts_on: date
+    ends_on: date
+    rate: str = Field(description="% a year, as decimal text")
+    source: str
+
+
+class SeriesAddedOut(BaseModel):
+    series: str
+    periods: int = Field(description="periods added")
+    days: int = Field(description="days they give a rate for")
+
+
+class RatesImportOut(BaseModel):
+    """What the file added (or, `dry_run`, would add): each period stored, per series the
+    periods and days; `already_known`: periods of the file every day of which was known at
+    that rate. Nothing added: `summary` says "Nothing new"."""
+
+    dry_run: bool
+    summary: str
+    series: list[SeriesAddedOut]
+    added: list[AddedPeriodOut]
+    already_known: int
+
+    @classmethod
+    def of(cls, result: ImportResult, dry_run: bool) -> RatesImportOut:
+        added = [
+            AddedPeriodOut(
+                series=series,
+                starts_on=span.starts_on,
+                ends_on=span.ends_on or span.starts_on,
+                rate="" if span.rate is None else f"{span.rate:f}",
+                source=span.source,
+            )
+            for series, span in result.added
+        ]
+        return cls(
+            dry_run=dry_run,
+            summary=import_summary(result, dry_run),
+            series=[SeriesAddedOut(**vars(part)) for part in added_by_series(result)],
+            added=added,
+            already_known=result.already_known,
+        )
+
+
+def import_summary(result: ImportResult, dry_run: bool) -> str:
+    """The import in one line, as `cobro rates import` ends."""
+    known = result.already_known
+    if not result.added:
+        return f"Nothing new: all {known} periods are already known at those rates."
+    verb = "Would add" if dry_run else "Added"
+    return (
+        f"{verb} {len(result.added)} periods"
+        + (f"; {known} already known at those rates" if known else "")
+        + "."
+    )
+
+
+class ProblemOut(BaseModel):
+    row: int = Field(description="the file's row; the header is row 1")
+    field: str
+    message: str
+
+    @classmethod
+    def of(cls, problem: Problem) -> ProblemOut:
+        return cls(row=problem.row, field=problem.field, message=problem.reason)
+
+
+class RateFileErrorDetail(BaseModel):
+    message: str
+    field: str | None = None
+    problems: list[ProblemOut] = Field(
+        default_factory=list,
+        description="only for a refused rate file: every problem, each with its row and field",
+    )
+
+
+class RateFileErrorOut(BaseModel):
+    """The API's error body (`{"error": {"message", "field"}}`), and for a refused rate file
+    `error.problems`: every problem found, each with its row and field."""
+
+    error: RateFileErrorDetail

@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cobro.audit.service import record
 from cobro.errors import NotFound
 from cobro.interest.law import (
     Applied,
@@ -27,7 +28,7 @@ from cobro.interest.law import (
 )
 from cobro.interest.models import RatePeriodRow
 from cobro.interest.periods import Span, known, merged, overlap, spans_of, uncovered
-from cobro.interest.ratefile import Problem, RateFileInvalid, RateRow
+from cobro.interest.ratefile import Problem, RateFileInvalid, RateRow, read_rate_text
 from cobro.interest.rules import DayBasis, RateTable
 
 ONE_DAY = timedelta(days=1)
@@ -132,6 +133,35 @@ def series_spans(session: Session, series: str) -> list[Span]:
 
 
 @dataclass(frozen=True)
+class PeriodView:
+    """One period of a series as the rates page and `GET /api/rates/{series}` show it."""
+
+    starts_on: date
+    ends_on: date | None  # None: open-ended
+    rate: Decimal | None  # None: not published
+    imported: bool  # else shipped with Cobro
+    source: str  # the series' source (shipped), or the one the import gave
+    imported_at: datetime | None
+
+
+def series_periods(session: Session, series: str) -> list[PeriodView]:
+    """One series' periods, shipped and imported, in order; each says where it comes from."""
+    if series not in shipped_series():
+        raise NotFound(f"rate series {series!r}: use one of {', '.join(shipped_series())}")
+    shipped = published(series)
+    views = [
+        PeriodView(span.starts_on, span.ends_on, span.rate, False, shipped.source, None)
+        for span in spans_of(shipped.table)
+    ]
+    rows = session.scalars(select(RatePeriodRow).where(RatePeriodRow.series == series))
+    views.extend(
+        PeriodView(row.starts_on, row.ends_on, row.rate_value, True, row.source, row.imported_at)
+        for row in rows
+    )
+    return sorted(views, key=lambda view: view.starts_on)
+
+
+@dataclass(frozen=True)
 class ImportResult:
     added: tuple[tuple[str, Span], ...]  # (series, the days now known) per row stored
     already_known: int  # periods of the file whose every day was known at that rate
@@ -233,3 +263,79 @@ def _gap_with_table(
 def _text(rate: Decimal) -> str:
     """The rate as plain decimal text ("1.27", never "1.27E+0")."""
     return f"{rate:f}"
+
+
+def monthly_series() -> list[str]:
+    """The series whose periods are calendar months (a rate certified each month)."""
+    return [name for name in shipped_series() if published(name).monthly]
+
+
+@dataclass(frozen=True)
+class SeriesAdded:
+    series: str
+    periods: int
+    days: int
+
+
+def added_by_series(result: ImportResult) -> list[SeriesAdded]:
+    """What an import added, per series: periods stored and the days they cover."""
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for series, span in result.added:
+        assert span.ends_on is not None
+        totals[series][0] += 1
+        totals[series][1] += (span.ends_on - span.starts_on).days + 1
+    return [SeriesAdded(series, periods, days) for series, (periods, days) in totals.items()]
+
+
+@dataclass(frozen=True)
+class Importer:
+    """Who imports, for the audit trail: the user, the company they work in, from where."""
+
+    actor_id: int
+    company_id: int
+    source: str
+
+
+def import_rate_text(
+    session: Session,
+    name: str,
+    text: str,
+    by: Importer,
+    now: datetime,
+    dry_run: bool = False,
+    as_json: bool = False,
+) -> ImportResult:
+    """Read a rate file's text (CSV, or JSON with `as_json`) and import it (`import_rates`: all
+    or nothing; `RateFileInvalid` lists every problem). `dry_run`: the same work, rolled back.
+    What is stored is audited ("rates.imported"); a dry run or a file that adds nothing is not."""
+    rows = read_rate_text(name, text, shipped_series(), monthly_series(), as_json)
+    if dry_run:
+        savepoint = session.begin_nested()
+        try:
+            return import_rates(session, rows, name, now)
+        finally:
+            savepoint.rollback()
+    result = import_rates(session, rows, name, now)
+    if result.added:
+        added = [
+            {
+                "series": series,
+                "starts_on": span.starts_on.isoformat(),
+                "ends_on": span.ends_on.isoformat() if span.ends_on else None,
+                "rate": _text(span.rate) if span.rate is not None else None,
+                "source": span.source,
+            }
+            for series, span in result.added
+        ]
+        record(
+            session,
+            "rates.imported",
+            at=now,
+            entity_type="rate_file",
+            entity_id=name[:64],
+            actor_id=by.actor_id,
+            company_id=by.company_id,
+            after={"added": added, "already_known": result.already_known},
+            source=by.source,
+        )
+    return result
