@@ -17,10 +17,10 @@ from cobro.edge import (
 )
 from cobro.kit.dates import utcnow
 from cobro.kit.money import display
-from cobro.kit.pagination import PageRequest
+from cobro.kit.pagination import MAX_LIMIT, PageRequest
 
 charges_app = typer.Typer(help="Fees and late-payment interest: list, waive, settings.")
-LIST_LIMIT = 500
+LIST_LIMIT = MAX_LIMIT  # the newest; the API and the page go further
 
 
 @charges_app.command("list")
@@ -29,7 +29,7 @@ def charges_list(
     invoice: str | None = typer.Option(None, "--invoice", help="Invoice number."),
     company: str | None = CompanyOption,
 ) -> None:
-    """The charges recorded, newest first (at most 500): kind, amount, how, and whether
+    """The charges recorded, newest first (the latest 200): kind, amount, and whether
     waived or on a debit note."""
     with cli_errors(), unit_of_work() as session:
         owner = company_of(session, company)
