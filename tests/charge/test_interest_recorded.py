@@ -49,6 +49,8 @@ def test_the_demand_claims_the_interest_so_far_and_the_fixed_compensation(books:
     ]
     assert compensation.amount == 40_00
     assert interest.mode == compensation.mode == "claim"
+    for row in (interest, compensation):  # what claimed them, on the rows as inserted
+        assert (row.policy_id, row.stage) == (books.policy_id, "demand")
     assert recorded.problems == []
     # the other actions of the stage, or a retry, record nothing twice
     claim(books, [books.at(invoice, "demand")], "2024-04-14")

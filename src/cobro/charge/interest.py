@@ -23,11 +23,15 @@ from cobro.customer.models import Customer
 from cobro.errors import CobroError, Invalid
 from cobro.interest import law
 from cobro.interest.rules import PaidInParts, accrue_paid_in_parts
-from cobro.interest.service import rate_table_for
 from cobro.invoice.models import CreditNote, Invoice, WriteOff
 from cobro.kit.money import format_minor
 from cobro.payment.models import Allocation
 from cobro.policy.rules import ActionKind
+
+# what recorded a charge: the policy, the stage and the action (none for interest recorded
+# when a claimed invoice was settled)
+Origin = tuple[int | None, str | None, int | None]
+NO_ORIGIN: Origin = (None, None, None)
 
 
 def claim_interest(
@@ -43,9 +47,10 @@ def claim_interest(
         return  # no law chosen: the interest action says so (`store.charges_off`)
     # each on its own: a compensation that cannot be claimed (another currency) does not
     # stop the interest, nor a rate not yet published the compensation
+    origin = (policy_id, stage.code, action_id)
     steps: tuple[Callable[[], Charge | None], ...] = (
-        lambda: record_interest(session, company, customer, invoice, on, terms),
-        lambda: _compensation(session, terms, where, on),
+        lambda: record_interest(session, company, customer, invoice, on, terms, origin),
+        lambda: _compensation(session, terms, where, on, origin),
     )
     for record in steps:
         try:
@@ -56,7 +61,6 @@ def claim_interest(
             )
             continue
         if row is not None:
-            row.policy_id, row.stage, row.action_id = policy_id, stage.code, action_id
             recorded.charges.append(row)
 
 
@@ -67,22 +71,18 @@ def record_interest(
     invoice: Invoice,
     to: date,
     terms: Terms | None = None,
+    origin: Origin = NO_ORIGIN,
 ) -> Charge | None:
     """The interest accrued on `invoice` up to `to` that no earlier row holds, as a new row
-    (None: nothing new). Raises the rate table's error when a day has no published rate."""
+    (None: nothing new), from `origin` (policy, stage, action; none when an invoice settled
+    since its claim). Raises the rate table's error when a day has no published rate."""
     terms = terms or Terms.of(company)
     assert terms.jurisdiction is not None
     key = interest_key(invoice.id, to)
     if exists(session, company.id, key):
         return None
     business = customer.kind == "business"
-    applied = rate_table_for(
-        session,
-        terms.jurisdiction,
-        business,
-        invoice.due_date + timedelta(days=1),
-        terms.contract_rate,
-    )
+    applied = terms.rates(session, business, invoice.due_date + timedelta(days=1))
     accrued = accrue_paid_in_parts(
         invoice.total, invoice.due_date, reductions(session, invoice.id), to, applied.table
     )
@@ -101,6 +101,7 @@ def record_interest(
         terms, owner, key, "interest", (amount, invoice.currency), to, label, detail
     )
     charge.accrued_from, charge.accrued_to = first, to
+    charge.policy_id, charge.stage, charge.action_id = origin
     return add(session, charge)
 
 
@@ -146,7 +147,9 @@ def _interest_detail(
     }
 
 
-def _compensation(session: Session, terms: Terms, where: Where, on: date) -> Charge | None:
+def _compensation(
+    session: Session, terms: Terms, where: Where, on: date, origin: Origin
+) -> Charge | None:
     company, customer, invoice, _policy, _stage = where
     assert terms.jurisdiction is not None
     key = compensation_key(invoice.id)
@@ -166,10 +169,9 @@ def _compensation(session: Session, terms: Terms, where: Where, on: date) -> Cha
     label = f"Fixed compensation for recovery costs on {invoice.number}"
     detail = {"law": terms.jurisdiction, "text": text}
     owner = (company, customer, invoice)
-    return add(
-        session,
-        new_charge(terms, owner, key, "compensation", (amount, currency), on, label, detail),
-    )
+    charge = new_charge(terms, owner, key, "compensation", (amount, currency), on, label, detail)
+    charge.policy_id, charge.stage, charge.action_id = origin
+    return add(session, charge)
 
 
 def settled_interest(session: Session, company: Company, on: date) -> list[Charge]:

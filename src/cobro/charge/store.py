@@ -16,6 +16,8 @@ from cobro.charge.models import Charge
 from cobro.company.models import Company
 from cobro.customer.models import Customer
 from cobro.errors import Invalid
+from cobro.interest.law import Applied, Tables, contractual_table
+from cobro.interest.service import tables_of
 from cobro.invoice.models import Invoice
 from cobro.policy.rules import ActionKind, Stage
 
@@ -41,11 +43,27 @@ class Recorded:
 
 @dataclass(frozen=True)
 class Terms:
-    """A company's charge settings, read once per call."""
+    """A company's charge settings, read once per call, and the rate tables its interest is
+    computed from, read (with the imported periods) once per call too, when first needed."""
 
     jurisdiction: str | None
     mode: str  # "off", "claim" or "charge"
     contract_rate: Decimal | None
+    _tables: dict[str, Tables] = field(default_factory=dict, compare=False, repr=False)
+
+    def rates(self, session: Session, business: bool, interest_starts: date) -> Applied:
+        """The rates of the company's law (and agreed rate) for a debt whose interest starts
+        on `interest_starts`."""
+        assert self.jurisdiction is not None
+        if "all" not in self._tables:
+            self._tables["all"] = tables_of(session)
+        return contractual_table(
+            self.jurisdiction,
+            business,
+            interest_starts,
+            self.contract_rate,
+            self._tables["all"],
+        )
 
     @classmethod
     def of(cls, company: Company) -> Terms:
