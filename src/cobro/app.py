@@ -17,6 +17,8 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from cobro.banking.endpoints import router as bank_api
+from cobro.banking.sepa_endpoints import router as sepa_api
 from cobro.charge.endpoints import router as charges_api
 from cobro.company.endpoints import router as companies_api
 from cobro.config import Settings, load_settings
@@ -93,6 +95,8 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     interest_api,
     charges_api,
     validation_api,
+    bank_api,
+    sepa_api,
 )
 # the HTML pages (not in the OpenAPI description)
 PAGE_ROUTERS: tuple[APIRouter, ...] = (

@@ -10,6 +10,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from cobro.audit.cli import audit_app
 from cobro.auth.cli import tokens_app, users_app
+from cobro.banking.cli import bank_app
+from cobro.banking.sepa_cli import sepa_app
 from cobro.charge.cli import charges_app
 from cobro.company.cli import companies_command, init_command
 from cobro.config import load_settings
@@ -76,6 +78,8 @@ app.command("prune")(prune_command)
 app.command("interest")(interest_command)
 app.add_typer(rates_app, name="rates")
 app.add_typer(charges_app, name="charges")
+app.add_typer(bank_app, name="bank")
+app.add_typer(sepa_app, name="sepa")
 app.add_typer(templates_app, name="templates")
 app.add_typer(validation_app, name="validation")
 

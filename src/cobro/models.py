@@ -2,6 +2,8 @@
 
 from cobro.audit.models import AuditEvent
 from cobro.auth.models import ApiToken, LoginAttempt, Membership, PasswordReset, User, WebSession
+from cobro.banking.models import BankAccount, PayerLink, Statement, StatementLine
+from cobro.banking.sepa_models import Collection, DebitBatch, Mandate
 from cobro.charge.models import Charge
 from cobro.company.models import Company
 from cobro.customer.models import Contact, Customer
@@ -33,15 +35,18 @@ __all__ = [
     "ApiToken",
     "Attempt",
     "AuditEvent",
+    "BankAccount",
     "ChannelSetting",
     "Charge",
     "ChaseSetting",
     "ChaseStep",
+    "Collection",
     "CollectionPolicy",
     "Company",
     "Contact",
     "CreditNote",
     "Customer",
+    "DebitBatch",
     "Delivery",
     "Document",
     "Hold",
@@ -49,14 +54,18 @@ __all__ = [
     "Installment",
     "Invoice",
     "LoginAttempt",
+    "Mandate",
     "Membership",
     "Note",
     "OptOut",
     "PasswordReset",
+    "PayerLink",
     "Payment",
     "PaymentTerms",
     "PolicyRule",
     "RatePeriodRow",
+    "Statement",
+    "StatementLine",
     "Task",
     "Template",
     "User",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import BigInteger, CheckConstraint, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cobro.db import Base, UTCDateTime
@@ -37,4 +37,21 @@ class Company(Base):
     # an agreed rate (% a year, as text: SQLite turns NUMERIC into floats) that replaces the
     # statutory one where the law allows, capped where it must be
     contract_rate: Mapped[str | None] = mapped_column(String(12))
+    # cash application (`cobro.banking`): the score from which a match is applied without a
+    # person, and the most bank charges a payer may deduct (minor units) for an invoice to
+    # count as paid in full
+    match_threshold: Mapped[int] = mapped_column(Integer, default=90, server_default="90")
+    charges_tolerance: Mapped[int] = mapped_column(
+        BigInteger, default=2500, server_default="2500"
+    )
+    # SEPA direct debit: the creditor identifier (ES12ZZZ…), and the fee added to an invoice
+    # whose collection comes back (0: none)
+    creditor_id: Mapped[str | None] = mapped_column(String(35))
+    return_fee: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # the company's postal address, structured as pain.008 wants it (banks refuse unstructured
+    # addresses from November 2026)
+    street: Mapped[str | None] = mapped_column(String(70))
+    building_number: Mapped[str | None] = mapped_column(String(16))
+    postal_code: Mapped[str | None] = mapped_column(String(16))
+    town: Mapped[str | None] = mapped_column(String(35))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -40,6 +40,10 @@ class Payment(Base):
     method: Mapped[str | None] = mapped_column(String(40))
     reference: Mapped[str | None] = mapped_column(String(140))
     payer_name: Mapped[str | None] = mapped_column(String(200))
+    # a direct debit the debtor's bank sent back (a SEPA return or reject): its allocations are
+    # undone and nothing is left to apply (`unapplied` is 0), but the record stays
+    returned_on: Mapped[date | None] = mapped_column(Date)
+    return_reason: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -45,3 +45,17 @@ def plan_allocations(available: int, targets: Sequence[tuple[int, int]]) -> list
             plan.append((invoice_id, take))
             left -= take
     return plan
+
+
+def exact_allocations(
+    available: int, invoice_ids: Sequence[int], amounts: Sequence[int]
+) -> list[tuple[int, int]]:
+    """(invoice id, amount) pairs as given, checked: one positive amount per invoice, their sum
+    within `available` (each amount within the invoice's open amount is checked on applying)."""
+    if len(invoice_ids) != len(amounts):
+        raise Invalid(f"{len(amounts)} amounts given for {len(invoice_ids)} invoices")
+    if any(amount <= 0 for amount in amounts):
+        raise Invalid("every amount applied to an invoice must be positive")
+    if sum(amounts) > available:
+        raise Invalid(f"the amounts applied ({sum(amounts)}) exceed the payment ({available})")
+    return list(zip(invoice_ids, amounts, strict=True))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import BigInteger, ColumnElement, cast, func, select
+from sqlalchemy import BigInteger, ColumnElement, case, cast, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from cobro.company.models import Company
@@ -16,7 +16,12 @@ from cobro.invoice.service import get_invoice, reduce_open, restore_open
 from cobro.kit.money import check_currency
 from cobro.payment.events import payment_received
 from cobro.payment.models import Allocation, Payment
-from cobro.payment.rules import check_payment_amount, check_same_payment, plan_allocations
+from cobro.payment.rules import (
+    check_payment_amount,
+    check_same_payment,
+    exact_allocations,
+    plan_allocations,
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,9 @@ class PaymentIn:
     reference: str | None = None
     payer_name: str | None = None
     invoices: tuple[str, ...] = ()  # invoice numbers to apply it to, in order
+    # exactly how much goes to each of `invoices` (cash application decided it); empty: each
+    # in turn takes what it has open until the payment is spent
+    amounts: tuple[int, ...] = ()
 
 
 def record_payment(
@@ -88,7 +96,10 @@ def record_payment(
     session.add(payment)
     session.flush()
     by_id = {invoice.id: invoice for invoice in targets}
-    applied = plan_allocations(payment.unapplied, [(i.id, i.open_amount) for i in targets])
+    if data.amounts:
+        applied = exact_allocations(payment.unapplied, [i.id for i in targets], data.amounts)
+    else:
+        applied = plan_allocations(payment.unapplied, [(i.id, i.open_amount) for i in targets])
     for invoice_id, amount in applied:
         allocate(session, payment, by_id[invoice_id], amount, data.received_on)
     payment_received(session, payment, customer, [(by_id[i].number, a) for i, a in applied])
@@ -161,7 +172,8 @@ def _total(amount: InstrumentedAttribute[int]) -> ColumnElement[int]:
 
 def check_ledger(session: Session, company_id: int) -> list[LedgerBreak]:
     """Every invoice's open amount equals total − allocations − credits − write-offs, and every
-    payment's unapplied cash equals amount − allocations. Set-based: one query per table."""
+    payment's unapplied cash equals amount − allocations (0 once returned).
+    Set-based: one query per table."""
     alloc = (
         select(Allocation.invoice_id, _total(Allocation.amount).label("s"))
         .group_by(Allocation.invoice_id)
@@ -195,7 +207,11 @@ def check_ledger(session: Session, company_id: int) -> list[LedgerBreak]:
         .group_by(Allocation.payment_id)
         .subquery()
     )
-    left = Payment.amount - func.coalesce(paid.c.s, 0)
+    # a returned direct debit keeps its amount for the record but has nothing left to apply
+    left = case(
+        (Payment.returned_on.is_not(None), 0),
+        else_=Payment.amount - func.coalesce(paid.c.s, 0),
+    )
     payment_rows = session.execute(
         select(Payment.external_id, Payment.unapplied, left)
         .outerjoin(paid, paid.c.payment_id == Payment.id)

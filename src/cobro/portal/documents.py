@@ -18,13 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cobro.endpoint import DbSession
-from cobro.errors import Invalid
 from cobro.invoice.models import Invoice
 from cobro.notice.service import context_for
 from cobro.notice.statement import statement_pdf
 from cobro.outbox.models import Action, Document
 from cobro.portal.debtor import Debtor, PortalDebtor, not_found, open_invoice
-from cobro.portal.epc import Transfer, epc_payload
+from cobro.portal.providers import BankTransfer, Payable, Payee
 from cobro.portal.qr import qr_svg
 
 router = APIRouter(include_in_schema=False)  # mounted under /portal by pages.py
@@ -58,23 +57,23 @@ def sent_documents(session: Session, debtor: Debtor) -> list[SentDocument]:
     return [SentDocument(id_, name, created) for id_, name, created in rows]
 
 
+def payable_of(debtor: Debtor, invoice: Invoice) -> Payable:
+    company = debtor.company
+    return Payable(
+        invoice=invoice.number,
+        customer=debtor.customer.external_id,
+        reference=invoice.payment_reference,
+        amount=invoice.open_amount,
+        currency=invoice.currency,
+        payee=Payee(company.name, company.iban, company.bic),
+    )
+
+
 def epc_for(debtor: Debtor, invoice: Invoice) -> str | None:
     """The EPC payload for paying `invoice`; None when the scheme cannot carry it (not in euro,
     no valid IBAN for the company…): the page then shows the bank details alone."""
-    if not debtor.company.iban:
-        return None
-    transfer = Transfer(
-        name=debtor.company.name,
-        iban=debtor.company.iban,
-        bic=debtor.company.bic,
-        amount=invoice.open_amount,
-        currency=invoice.currency,
-        reference=invoice.payment_reference or f"Invoice {invoice.number}",
-    )
-    try:
-        return epc_payload(transfer)
-    except Invalid:
-        return None
+    offer = BankTransfer().offer(payable_of(debtor, invoice))
+    return None if offer is None else offer.qr_payload
 
 
 def attachment(content: bytes, name: str, media_type: str) -> Response:

@@ -34,7 +34,7 @@ from cobro.notice.service import unapplied_cash
 from cobro.policy.holds import place_hold
 from cobro.portal import documents, preferences
 from cobro.portal.debtor import Debtor, PortalDebtor, open_invoices
-from cobro.portal.pay import PaymentRequest, payment_url
+from cobro.portal.providers import configured, offers
 from cobro.web.templates import render
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
@@ -66,32 +66,26 @@ class Total:
 
 
 def _rows(invoices: list[Invoice], debtor: Debtor, token: str, pay: str | None) -> list[Row]:
-    return [
-        Row(
-            number=invoice.number,
-            due_date=format_date(invoice.due_date, "medium", locale=debtor.language),
-            open_amount=format_money(invoice.open_amount, invoice.currency, debtor.language),
-            days_overdue=max(0, days_past_due(invoice.due_date, debtor.today)),
-            payment_reference=invoice.payment_reference,
-            pdf_url=f"/portal/{token}/pdf/{quote(invoice.number, safe='')}",
-            qr_url=(
-                f"/portal/{token}/qr/{quote(invoice.number, safe='')}"
-                if documents.epc_for(debtor, invoice)
-                else None
-            ),
-            pay_url=None if pay is None else payment_url(pay, _payment(invoice, debtor)),
-        )
-        for invoice in invoices
-    ]
+    providers = configured(pay)
+    rows = []
+    for invoice in invoices:
+        offered = offers(providers, documents.payable_of(debtor, invoice))
+        qr = any(offer.qr_payload for offer in offered)
+        online = next((offer.url for offer in offered if offer.url), None)
+        rows.append(_row(invoice, debtor, token, qr, online))
+    return rows
 
 
-def _payment(invoice: Invoice, debtor: Debtor) -> PaymentRequest:
-    return PaymentRequest(
-        reference=invoice.payment_reference,
-        amount=invoice.open_amount,
-        currency=invoice.currency,
-        invoice=invoice.number,
-        customer=debtor.customer.external_id,
+def _row(invoice: Invoice, debtor: Debtor, token: str, qr: bool, online: str | None) -> Row:
+    return Row(
+        number=invoice.number,
+        due_date=format_date(invoice.due_date, "medium", locale=debtor.language),
+        open_amount=format_money(invoice.open_amount, invoice.currency, debtor.language),
+        days_overdue=max(0, days_past_due(invoice.due_date, debtor.today)),
+        payment_reference=invoice.payment_reference,
+        pdf_url=f"/portal/{token}/pdf/{quote(invoice.number, safe='')}",
+        qr_url=f"/portal/{token}/qr/{quote(invoice.number, safe='')}" if qr else None,
+        pay_url=online,
     )
 
 

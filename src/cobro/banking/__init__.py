@@ -1,0 +1,1 @@
+"""Cash in: bank statements, cash application, SEPA direct debit (issue #6)."""
