@@ -46,6 +46,7 @@ from cobro.validation.endpoints import router as validation_api
 from cobro.web import (
     account,
     api_docs,
+    bank,
     charges,
     customers,
     cycle,
@@ -63,6 +64,7 @@ from cobro.web import (
     webhooks,
     worklist,
 )
+from cobro.web import sepa as sepa_pages
 from cobro.web import settings as settings_pages
 from cobro.web import validation as validation_pages
 from cobro.web.errors import install_error_handlers
@@ -121,6 +123,8 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     portal_staff.router,
     imports.router,
     settings_pages.router,
+    bank.router,
+    sepa_pages.router,
 )
 
 log = logging.getLogger("cobro.web")

@@ -24,9 +24,17 @@ from sqlalchemy.orm import Session
 
 from cobro.audit.models import AuditEvent
 from cobro.auth.models import Membership
+from cobro.banking.accounts import add_account, find_account
+from cobro.banking.debits import export_batches
+from cobro.banking.imports import import_statement_file
+from cobro.banking.mandates import MandateIn, add_mandate, get_mandate
+from cobro.banking.models import StatementLine
+from cobro.banking.sepa_rules import earliest_collection
+from cobro.banking.settings import change_bank_settings
 from cobro.charge.models import Charge
 from cobro.company.models import Company
 from cobro.customer.models import Contact, Customer
+from cobro.errors import NotFound
 from cobro.invoice.models import Invoice
 from cobro.kit.dates import today_in, utcnow
 from cobro.notice.editor import save_draft
@@ -38,6 +46,7 @@ from cobro.task.service import raise_task
 from cobro.validation.models import ValidationDispute, ValidationNotice
 from cobro.web.security import CSRF_COOKIE
 from cobro.webhook.models import WebhookSubscription
+from tests.factories.bank import Entry, camt
 from tests.factories.ledger import make_invoice, make_payment
 from tests.web.access import ROLES, World, build_world, sign_in
 
@@ -219,6 +228,67 @@ def _dispute(foreign: Foreign) -> int:
     return dispute.id
 
 
+B_ACCOUNT = "ES7921000813610123456789"  # company B's bank account
+B_DEBTOR = "DE89370400440532013000"  # the IBAN of B's customer's mandate
+
+
+def _statement(foreign: Foreign) -> int:
+    """A statement of B's account, imported as a bank file is, with one line in it."""
+    company, by = foreign.company, (None, "matrix")
+    if find_account(foreign.session, company, B_ACCOUNT) is None:
+        add_account(foreign.session, company, B_ACCOUNT)
+    unique = uuid.uuid4().hex[:8]  # a new entry each time: one seen before is not stored again
+    entry = Entry(
+        12_34, name=f"Secret {foreign.tag}", text=f"Secret {foreign.tag}", reference=unique
+    )
+    data = camt(B_ACCOUNT, [entry], statement_id=f"SECRET-{foreign.tag}-{unique}")
+    on = today_in(company.timezone)
+    result = import_statement_file(foreign.session, company, data, on=on, now=utcnow(), by=by)
+    statement_id = result.statements[0].id
+    assert statement_id is not None
+    return statement_id
+
+
+def _line(foreign: Foreign) -> int:
+    statement_id = _statement(foreign)
+    return foreign.session.scalars(
+        select(StatementLine.id).where(StatementLine.statement_id == statement_id)
+    ).one()
+
+
+def _mandate(foreign: Foreign) -> str:
+    """B's customer's mandate (made once), its reference."""
+    reference = f"SECRET-MND-{foreign.tag}"
+    try:
+        get_mandate(foreign.session, foreign.company, reference)
+    except NotFound:
+        signed = today_in(foreign.company.timezone) - timedelta(days=60)
+        data = MandateIn(foreign.customer.external_id, reference, signed, iban=B_DEBTOR)
+        on = today_in(foreign.company.timezone)
+        add_mandate(foreign.session, foreign.company, data, on, (None, "matrix"), utcnow())
+    return reference
+
+
+def _batch(foreign: Foreign) -> int:
+    """A pain.008 batch of B's, written as `cobro sepa export` writes it."""
+    company, by = foreign.company, (None, "matrix")
+    _mandate(foreign)
+    company.iban = company.iban or B_ACCOUNT
+    settings: dict[str, object] = {"creditor_id": "ES97ZZZB12345678", "town": "Madrid"}
+    change_bank_settings(foreign.session, company, settings, by, utcnow())
+    on = today_in(company.timezone)
+    batches = export_batches(
+        foreign.session,
+        company,
+        earliest_collection(on, "CORE"),
+        "pain.008.001.08",
+        on,
+        by,
+        utcnow(),
+    )
+    return batches[0].id
+
+
 B_STAGE = "b-only-stage"
 
 # path parameter → a maker of company B's thing, returning what the path takes
@@ -241,6 +311,10 @@ FOREIGN: dict[str, Maker] = {
     "stage": lambda foreign: B_STAGE,
     "name": _template,
     "series": lambda foreign: "de_basiszinssatz",  # a rate series: no tenant's thing
+    "statement_id": _statement,
+    "line_id": _line,
+    "reference": _mandate,
+    "batch_id": _batch,  # after the makers that use B's invoice: the batch collects it
     "user_id": lambda f: f.session.scalars(
         select(Membership.user_id).where(Membership.company_id == f.company.id)
     ).first(),

@@ -11,7 +11,7 @@ Services flush; the caller commits.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -19,10 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cobro.banking.book import load_book, settings_of, to_line
-from cobro.banking.returns import batch_named, find_collection, return_collection
 from cobro.banking.matching import Candidate, propose
 from cobro.banking.models import StatementLine
 from cobro.banking.payers import learn_payer
+from cobro.banking.returns import batch_named, find_collection, return_collection
 from cobro.company.models import Company
 from cobro.customer.models import Customer
 from cobro.errors import Conflict, Invalid
@@ -41,6 +41,7 @@ class Outcome:
     review: int = 0
     unmatched: int = 0
     returned: int = 0
+    customers: set[int] = field(default_factory=set)  # whose balance changed (to rank again)
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def apply_new_lines(
     session: Session, company: Company, lines: Sequence[StatementLine], on: date
 ) -> Outcome:
     outcome = Outcome()
-    outcome.returned = _direct_debits(session, company, lines, on)
+    outcome.returned = _direct_debits(session, company, lines, on, outcome.customers)
     credits = [line for line in lines if line.state == "unmatched"]
     if not credits:
         return outcome
@@ -79,8 +80,10 @@ def apply_new_lines(
         proposal = propose(to_line(line), book, line.booking_date or on, settings)
         line.suggestions = [suggestion(session, c) for c in proposal.candidates]
         if proposal.auto and proposal.candidates:
-            apply_decision(session, company, line, Decision.of(proposal.candidates[0]), "auto")
+            decision = Decision.of(proposal.candidates[0])
+            apply_decision(session, company, line, decision, "auto")
             outcome.applied += 1
+            outcome.customers.add(decision.customer_id)
             continue
         line.state = "review" if proposal.candidates else "unmatched"
         line.why = (proposal.why_not_auto or "no open invoice fits this payment")[:300]
@@ -91,7 +94,11 @@ def apply_new_lines(
 
 
 def _direct_debits(
-    session: Session, company: Company, lines: Sequence[StatementLine], on: date
+    session: Session,
+    company: Company,
+    lines: Sequence[StatementLine],
+    on: date,
+    customers: set[int],
 ) -> int:
     """Lines about Cobro's own direct debits: a return or reject (money out naming one of our
     collections) undoes it; the credit of a collection or of a whole batch is already applied
@@ -101,6 +108,8 @@ def _direct_debits(
         collection = find_collection(session, company, line.end_to_end_id or "")
         if collection is not None and line.state == "debit":
             return_collection(session, company, collection, line.return_reason, on)
+            payer = session.get_one(Payment, collection.payment_id).customer_id
+            customers.update({payer} if payer is not None else set())
             line.state, line.payment_id, line.applied_by = "returned", collection.payment_id, "sepa"
             line.why = f"direct debit {collection.end_to_end_id} returned ({line.return_reason})"
             returned += 1

@@ -31,6 +31,8 @@ from cobro.idempotency.http import REPLAYED_HEADER_DOC, Idempotent
 from cobro.kit.dates import today_in, utcnow
 from cobro.kit.pagination import MAX_OFFSET
 from cobro.kit.schemas import PageOut
+from cobro.payment.models import Payment
+from cobro.worklist.snapshot import refresh_customers
 
 router = APIRouter(prefix="/bank", tags=["bank"], responses=CALLER_ERRORS)
 
@@ -229,6 +231,7 @@ def import_statement(
         account=account,
     )
     out = result.outcome
+    refresh_customers(session, company.id, today_in(company.timezone), sorted(out.customers))
     return ImportOut(
         statements=[vars(summary) for summary in result.statements],
         new_lines=result.new_lines,
@@ -272,7 +275,15 @@ def show_line(session: DbSession, caller: Reader, line_id: LineId) -> LineOut:
 
 
 def _answer(session: DbSession, line: StatementLine) -> LineOut:
+    """The line as it stands; its customer ranks again at once (it owes less now)."""
     session.flush()
+    if line.payment_id is not None:
+        company = session.get_one(Company, line.company_id)
+        payment = session.get_one(Payment, line.payment_id)
+        if payment.customer_id is not None:
+            refresh_customers(
+                session, company.id, today_in(company.timezone), [payment.customer_id]
+            )
     return LineOut.model_validate(line)
 
 

@@ -86,19 +86,30 @@ def _less_charges(dues: Sequence[Due], charged: int) -> tuple[tuple[int, int], .
     )
 
 
-def combinations(amount: int, dues: Sequence[Due], tolerance: int, most: int) -> Search:
+def combinations(
+    amount: int, dues: Sequence[Due], tolerance: int, most: int, charged_sets: bool
+) -> Search:
     """Sets of up to `most` of these invoices that `amount` settles: exactly, less the discounts
-    on offer, or less charges within `tolerance`. Bounded: it looks at the oldest
-    `SEARCH_ITEMS` invoices and gives up after `SEARCH_NODES` steps (then `complete` is
-    False and no solution may be called the only one)."""
+    on offer, or less charges within `tolerance`.
+
+    Each single invoice is tried (always all of them); sets of two or more are searched with
+    bounds: the oldest `SEARCH_ITEMS` invoices, `SEARCH_NODES` steps (`complete` tells whether
+    the search ran out). Charges on a set of several invoices are tried only with
+    `charged_sets` (the payer named them): among a large customer's invoices some set nearly
+    always falls within the tolerance by chance.
+    """
+    found = [
+        settle(amount, [due], tolerance) for due in dues if _single_fits(amount, due, tolerance)
+    ]
+    found.extend(settle(amount, run, tolerance) for run in _runs(amount, dues, most))
     fitting = [due for due in dues if due.open_amount - due.discount <= amount + tolerance]
     pool = fitting[:SEARCH_ITEMS]
-    full = _subsets([due.open_amount for due in pool], amount, amount + tolerance, most)
-    found = [settle(amount, [pool[i] for i in chosen], tolerance) for chosen in full.chosen]
+    high = amount + tolerance if charged_sets else amount
+    full = _subsets([due.open_amount for due in pool], amount, high, most)
+    found.extend(settle(amount, [pool[i] for i in chosen], tolerance) for chosen in full.chosen)
     complete = full.complete and len(fitting) <= SEARCH_ITEMS
     if any(due.discount for due in pool):
-        net = [due.open_amount - due.discount for due in pool]
-        less = _subsets(net, amount, amount, most)
+        less = _subsets([due.open_amount - due.discount for due in pool], amount, amount, most)
         complete = complete and less.complete
         for chosen in less.chosen:
             picked = [pool[i] for i in chosen]
@@ -107,6 +118,31 @@ def combinations(amount: int, dues: Sequence[Due], tolerance: int, most: int) ->
     # a set whose largest invoice is smaller than the charges reads as a part payment: not one
     agreeing = tuple(s for s in found if s.kind in (EXACT, DISCOUNT, CHARGES))
     return Search(agreeing, complete)
+
+
+def _runs(amount: int, dues: Sequence[Due], most: int) -> list[Sequence[Due]]:
+    """Invoices next to each other in due order that add up to the amount exactly: a payer
+    settling a statement's worth of invoices. Tried over all of them, however many, because
+    it costs one pass."""
+    found: list[Sequence[Due]] = []
+    for start in range(len(dues)):
+        total = 0
+        for end in range(start, min(start + most, len(dues))):
+            total += dues[end].open_amount
+            if total >= amount:
+                if total == amount and end > start:
+                    found.append(dues[start : end + 1])
+                break
+    return found
+
+
+def _single_fits(amount: int, due: Due, tolerance: int) -> bool:
+    owed = due.open_amount
+    return (
+        owed == amount
+        or (due.discount > 0 and owed - due.discount == amount)
+        or (0 < owed - amount <= tolerance)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +183,7 @@ def _subsets(values: Sequence[int], low: int, high: int, most: int) -> _Chosen:
             if steps > SEARCH_NODES:
                 return False
             path.append(j)
-            if reached >= low:
+            if reached >= low and len(path) > 1:  # single invoices are tried one by one
                 found.append(tuple(sorted(order[k] for k in path)))
                 if len(found) >= SEARCH_FOUND:
                     return False
@@ -245,11 +281,13 @@ def _customer_drafts(
     if 2 <= len(same) <= most:
         found[settle(amount, [_due(context, p) for p in same], tolerance)] = None
     if len(same) > 2:
-        named_sets = combinations(amount, [_due(context, p) for p in same], tolerance, most)
+        dues = [_due(context, p) for p in same]
+        named_sets = combinations(amount, dues, tolerance, most, charged_sets=True)
         found.update(dict.fromkeys(named_sets.settlements))
     complete = False
     if search and (payer or same):
-        searched = combinations(amount, [_due(context, p) for p in pool], tolerance, most)
+        dues = [_due(context, p) for p in pool]
+        searched = combinations(amount, dues, tolerance, most, charged_sets=False)
         complete = searched.complete
         found.update(dict.fromkeys(searched.settlements))
     drafts = [
@@ -356,10 +394,11 @@ def _age(context: Context, positions: Sequence[int]) -> int:
 
 
 def _mark_only_match(drafts: list[Draft], complete: bool, name: str) -> None:
-    """The one exact reading of the amount among all of a customer's open items (searched in
-    full) is worth more than one of several."""
+    """The one exact reading of the amount among all of a customer's open items is worth more
+    than one of several."""
     exact = [d for d in drafts if d.settlement.kind in (EXACT, DISCOUNT)]
-    if complete and len(exact) == 1:
+    # every single invoice is always compared; sets only as far as the search went
+    if len(exact) == 1 and (complete or len(exact[0].settlement.shares) == 1):
         said = f"no other open invoice or combination of {name} matches the amount"
         exact[0].reasons.append(Reason("only_match", said, ONLY_MATCH))
 

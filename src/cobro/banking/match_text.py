@@ -206,7 +206,7 @@ DIGITS = ("invoice_number_digits", 50)
 TYPO = ("invoice_number_typo", 35)
 SHORT = ("invoice_number_short", 20)
 # who paid
-IBAN_ALONE, IBAN_SHARED = 45, 15
+IBAN_ALONE, IBAN_SHARED = 50, 15
 NAME_CLOSE, NAME_LIKE = 25, 15
 NAME_CLOSE_AT, NAME_LIKE_AT = 92, 85
 NAMES_SCANNED = 300  # payer-name comparisons per line at most (a token index picks them)
@@ -443,8 +443,9 @@ def _name_reason(context: Context, customer_id: int) -> Reason | None:
 
 
 def similarity(payer: str, name: str) -> float:
-    """Word order does not matter; a name the bank cut short is compared with as much."""
-    score = fuzz.token_sort_ratio(payer, name)
+    """Word order does not matter (nor does a word split in two: "O BRIEN" / "OBRIEN"); a name
+    the bank cut short is compared with as much of the other."""
+    score = max(fuzz.token_sort_ratio(payer, name), fuzz.ratio(payer, name))
     if len(payer) >= 20 and len(name) > len(payer):
         score = max(score, fuzz.ratio(payer, name[: len(payer)]))
     return float(score)
@@ -461,13 +462,14 @@ def search_payers(context: Context) -> None:
     if not entries:
         entries = _name_candidates(book, context.payer_name)
     names = [book.names[entry][0] for entry in entries]
+    # a first sift in C; `similarity` then decides on the few left
     found = process.extract(
         context.payer_name,
         names,
         scorer=fuzz.token_sort_ratio,
         processor=None,
-        limit=NAMES_KEPT * 2,
-        score_cutoff=NAME_LIKE_AT - 10,  # the cut-short comparison may still lift it
+        limit=NAMES_KEPT * 3,
+        score_cutoff=NAME_LIKE_AT - 15,
     )
     kept = 0
     for _, _, at in found:

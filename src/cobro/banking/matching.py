@@ -22,7 +22,7 @@ A number needs 5 significant digits (or its letter prefix) to count on its own, 
 agrees or the payer is known.
 
 Who paid:
-  the counterparty account (IBAN) is known for this customer alone ................ 45
+  the counterparty account (IBAN) is known for this customer alone ................ 50
   ... known for several customers (a group's shared account) ...................... 15
   the payer name is like the customer's name or a learned alias (≥ 92 %) .......... 25
   ... (85–92 %) ................................................................... 15

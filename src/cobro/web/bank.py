@@ -153,7 +153,9 @@ def import_statement(
         session.rollback()
         field = error.field if error.field in ("format", "preset") else "file"
         status = 409 if isinstance(error, Conflict) else 422
-        return _bank(request, session, caller, 0, status, errors={field: error.message}, chosen=chosen)
+        return _bank(
+            request, session, caller, 0, status, errors={field: error.message}, chosen=chosen
+        )
     out = result.outcome
     query = {
         "imported": result.new_lines,
@@ -321,7 +323,7 @@ def split_line(
 
 
 def parse_shares(text: str, currency: str) -> list[tuple[str, int]]:
-    """"F-1=120.50" a line → [("F-1", 12050)]; an error names the line at fault."""
+    """ "F-1=120.50" a line → [("F-1", 12050)]; an error names the line at fault."""
     shares = []
     for number, row in enumerate(text.splitlines(), start=1):
         if not row.strip():
