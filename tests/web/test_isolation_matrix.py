@@ -27,14 +27,15 @@ from cobro.auth.models import Membership
 from cobro.banking.accounts import add_account, find_account
 from cobro.banking.debits import export_batches
 from cobro.banking.imports import import_statement_file
-from cobro.banking.mandates import MandateIn, add_mandate, get_mandate
+from cobro.banking.mandates import MandateIn, add_mandate
 from cobro.banking.models import StatementLine
 from cobro.banking.sepa_rules import earliest_collection
 from cobro.banking.settings import change_bank_settings
 from cobro.charge.models import Charge
 from cobro.company.models import Company
 from cobro.customer.models import Contact, Customer
-from cobro.errors import NotFound
+from cobro.customer.rules import CustomerIn
+from cobro.customer.service import upsert_customer
 from cobro.invoice.models import Invoice
 from cobro.kit.dates import today_in, utcnow
 from cobro.notice.editor import save_draft
@@ -256,36 +257,30 @@ def _line(foreign: Foreign) -> int:
     ).one()
 
 
-def _mandate(foreign: Foreign) -> str:
-    """B's customer's mandate (made once), its reference."""
-    reference = f"SECRET-MND-{foreign.tag}"
-    try:
-        get_mandate(foreign.session, foreign.company, reference)
-    except NotFound:
-        signed = today_in(foreign.company.timezone) - timedelta(days=60)
-        data = MandateIn(foreign.customer.external_id, reference, signed, iban=B_DEBTOR)
-        on = today_in(foreign.company.timezone)
-        add_mandate(foreign.session, foreign.company, data, on, (None, "matrix"), utcnow())
+def _mandate(foreign: Foreign, customer: Customer | None = None) -> str:
+    """A mandate of B's customer, its reference."""
+    customer = customer or foreign.customer
+    reference = f"SECRET-MND-{foreign.tag}-{customer.id}"
+    on = today_in(foreign.company.timezone)
+    data = MandateIn(customer.external_id, reference, on - timedelta(days=60), iban=B_DEBTOR)
+    add_mandate(foreign.session, foreign.company, data, on, (None, "matrix"), utcnow())
     return reference
 
 
 def _batch(foreign: Foreign) -> int:
-    """A pain.008 batch of B's, written as `cobro sepa export` writes it."""
+    """A pain.008 batch of B's, written as `cobro sepa export` writes it: a customer of its
+    own (B's first one is on hold) with a mandate and an invoice due."""
     company, by = foreign.company, (None, "matrix")
-    _mandate(foreign)
+    data = CustomerIn(f"DD-{foreign.tag}", f"Secret {foreign.tag} debtor", "ES")
+    debtor, _ = upsert_customer(foreign.session, company, data)
+    _mandate(foreign, debtor)
+    on = today_in(company.timezone)
+    make_invoice(foreign.session, company, debtor, 50_00, on - timedelta(days=30), on)
     company.iban = company.iban or B_ACCOUNT
     settings: dict[str, object] = {"creditor_id": "ES97ZZZB12345678", "town": "Madrid"}
     change_bank_settings(foreign.session, company, settings, by, utcnow())
-    on = today_in(company.timezone)
-    batches = export_batches(
-        foreign.session,
-        company,
-        earliest_collection(on, "CORE"),
-        "pain.008.001.08",
-        on,
-        by,
-        utcnow(),
-    )
+    collect = earliest_collection(on, "CORE")
+    batches = export_batches(foreign.session, company, collect, "pain.008.001.08", on, by, utcnow())
     return batches[0].id
 
 
@@ -314,7 +309,7 @@ FOREIGN: dict[str, Maker] = {
     "statement_id": _statement,
     "line_id": _line,
     "reference": _mandate,
-    "batch_id": _batch,  # after the makers that use B's invoice: the batch collects it
+    "batch_id": _batch,
     "user_id": lambda f: f.session.scalars(
         select(Membership.user_id).where(Membership.company_id == f.company.id)
     ).first(),

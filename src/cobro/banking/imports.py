@@ -9,7 +9,7 @@ the caller commits.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -87,6 +87,23 @@ def import_statement_file(
     account: str | None = None,
 ) -> ImportResult:
     statements = read_statements(data, fmt, mapping, account=account)
+    return import_statements(
+        session, company, statements, on=on, now=now, by=by, filename=filename, account=account
+    )
+
+
+def import_statements(
+    session: Session,
+    company: Company,
+    statements: Sequence[ParsedStatement],
+    *,
+    on: date,
+    now: datetime,
+    by: tuple[int | None, str],
+    filename: str | None = None,
+    account: str | None = None,
+) -> ImportResult:
+    """Store statements already read (a file's, or the demo's) and apply their new money."""
     # every statement's account first: one foreign statement refuses the whole file
     accounts = [
         owned_account(session, company, statement.account or account) for statement in statements

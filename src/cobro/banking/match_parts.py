@@ -102,6 +102,7 @@ def combinations(
         settle(amount, [due], tolerance) for due in dues if _single_fits(amount, due, tolerance)
     ]
     found.extend(settle(amount, run, tolerance) for run in _runs(amount, dues, most))
+    thorough = frozenset(found)
     fitting = [due for due in dues if due.open_amount - due.discount <= amount + tolerance]
     pool = fitting[:SEARCH_ITEMS]
     high = amount + tolerance if charged_sets else amount
@@ -117,7 +118,7 @@ def combinations(
                 found.append(settle(amount, picked, tolerance))
     # a set whose largest invoice is smaller than the charges reads as a part payment: not one
     agreeing = tuple(s for s in found if s.kind in (EXACT, DISCOUNT, CHARGES))
-    return Search(agreeing, complete)
+    return Search(agreeing, complete, thorough)
 
 
 def _runs(amount: int, dues: Sequence[Due], most: int) -> list[Sequence[Due]]:
@@ -148,7 +149,8 @@ def _single_fits(amount: int, due: Due, tolerance: int) -> bool:
 @dataclass(frozen=True, slots=True)
 class Search:
     settlements: tuple[Settlement, ...]
-    complete: bool
+    complete: bool  # the search over sets ran to its end
+    thorough: frozenset[Settlement]  # found by the passes that try everything: single, runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +207,8 @@ EXACT_POINTS, COMBINED_POINTS, DISCOUNT_POINTS, CHARGES_POINTS, OVERPAID_POINTS 
 PARTIAL_STRUCTURED, ONLY_MATCH, AMOUNT_ONLY = 20, 10, 35
 NAMED_SOME = 15
 AMOUNT_ONLY_MOST = 5
-OTHER_CURRENCY_MOST = 50
+OTHER_CURRENCY_MOST = 50  # a payment in another currency: for review only
+OLDEST_FIRST_MOST = 40  # a spread over the oldest invoices: a suggestion, not a reading
 STRUCTURED = frozenset({text.RF[0], text.END_TO_END[0]})
 AGREES = frozenset({"amount_exact", "amount_combined", "amount_discount", "amount_charges"})
 
@@ -224,7 +227,7 @@ class Draft:
     customer_id: int
     settlement: Settlement
     reasons: list[Reason]
-    capped: bool  # another currency: at most OTHER_CURRENCY_MOST
+    cap: int | None  # the most it may score whatever its reasons add up to
     age: int  # the oldest due date's ordinal: ties go to the oldest debt
     invoice_code: str | None  # how the weakest of its invoices is named, if all are
 
@@ -232,7 +235,7 @@ class Draft:
     def raw(self) -> int:
         """The points before the cap at 100: what the margin is measured in."""
         total = sum(reason.points for reason in self.reasons)
-        return min(total, OTHER_CURRENCY_MOST) if self.capped else total
+        return total if self.cap is None else min(total, self.cap)
 
     @property
     def score(self) -> int:
@@ -284,18 +287,18 @@ def _customer_drafts(
         dues = [_due(context, p) for p in same]
         named_sets = combinations(amount, dues, tolerance, most, charged_sets=True)
         found.update(dict.fromkeys(named_sets.settlements))
-    complete = False
+    complete, thorough = False, frozenset[Settlement]()
     if search and (payer or same):
         dues = [_due(context, p) for p in pool]
         searched = combinations(amount, dues, tolerance, most, charged_sets=False)
-        complete = searched.complete
+        complete, thorough = searched.complete, searched.thorough
         found.update(dict.fromkeys(searched.settlements))
     drafts = [
         draft
         for settlement in found
         if (draft := _draft(context, customer_id, settlement, hits, payer)) is not None
     ]
-    _mark_only_match(drafts, complete, book.party_name(customer_id))
+    _mark_only_match(drafts, complete, thorough, book.party_name(customer_id))
     if other:
         drafts.append(_other_currency(context, customer_id, other, hits, payer))
     if search and payer and pool and not any(draft.codes & AGREES for draft in drafts):
@@ -323,7 +326,7 @@ def _draft(
     reasons = [invoice] if invoice else []
     reasons.extend(payer)
     reasons.append(_amount_reason(context, settlement, positions, code))
-    return Draft(customer_id, settlement, reasons, False, _age(context, positions), code)
+    return Draft(customer_id, settlement, reasons, None, _age(context, positions), code)
 
 
 def _named(positions: Sequence[int], hits: dict[int, Hit]) -> list[Hit]:
@@ -393,12 +396,15 @@ def _age(context: Context, positions: Sequence[int]) -> int:
     return min((items[p].due_date.toordinal() for p in positions), default=0)
 
 
-def _mark_only_match(drafts: list[Draft], complete: bool, name: str) -> None:
+def _mark_only_match(
+    drafts: list[Draft], complete: bool, thorough: frozenset[Settlement], name: str
+) -> None:
     """The one exact reading of the amount among all of a customer's open items is worth more
     than one of several."""
     exact = [d for d in drafts if d.settlement.kind in (EXACT, DISCOUNT)]
-    # every single invoice is always compared; sets only as far as the search went
-    if len(exact) == 1 and (complete or len(exact[0].settlement.shares) == 1):
+    # single invoices and runs in due order are always all tried; other sets only as far as
+    # the bounded search went
+    if len(exact) == 1 and (complete or exact[0].settlement in thorough):
         said = f"no other open invoice or combination of {name} matches the amount"
         exact[0].reasons.append(Reason("only_match", said, ONLY_MATCH))
 
@@ -426,7 +432,7 @@ def _other_currency(
         "the amounts cannot be compared, check the rate by hand"
     )
     reasons = [*([invoice] if invoice else []), *payer, Reason("other_currency", said, 0)]
-    return Draft(customer_id, settlement, reasons, True, _age(context, chosen), None)
+    return Draft(customer_id, settlement, reasons, OTHER_CURRENCY_MOST, _age(context, chosen), None)
 
 
 def _oldest_first(
@@ -443,7 +449,14 @@ def _oldest_first(
         "spread over the oldest open invoices"
     )
     reasons = [*payer, Reason("oldest_first", said, 0)]
-    return Draft(customer_id, settlement, reasons, False, _age(context, [k for k, _ in plan]), None)
+    return Draft(
+        customer_id,
+        settlement,
+        reasons,
+        OLDEST_FIRST_MOST,
+        _age(context, [k for k, _ in plan]),
+        None,
+    )
 
 
 def amount_only(context: Context) -> list[Draft]:
@@ -465,6 +478,6 @@ def amount_only(context: Context) -> list[Draft]:
         settlement = Settlement(EXACT, ((position, item.open_amount),))
         reasons = [Reason("amount_only", said, AMOUNT_ONLY)]
         drafts.append(
-            Draft(item.customer_id, settlement, reasons, False, _age(context, [position]), None)
+            Draft(item.customer_id, settlement, reasons, None, _age(context, [position]), None)
         )
     return drafts

@@ -282,7 +282,7 @@ def _decide(drafts: list[parts.Draft], settings: MatchSettings) -> tuple[bool, s
             "was recognised"
         )
     best = drafts[0]
-    if best.capped:
+    if "other_currency" in best.codes:
         return False, next(r.text for r in best.reasons if r.code == "other_currency")
     missing = _missing_evidence(best)
     if missing:
@@ -316,5 +316,5 @@ def _missing_evidence(best: parts.Draft) -> str | None:
     if kind == "oldest_first":
         return "the payer is known but no open invoice or combination matches the amount"
     if "iban" in codes and kind in (parts.EXACT, parts.DISCOUNT):
-        return "another open invoice or combination of the customer matches the amount as well"
+        return "another open invoice or combination of the customer may match the amount too"
     return "no reference names the invoice and the account is not known for this customer alone"

@@ -9,6 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from cobro.demo.bank import demo_bank
 from cobro.demo.generator import default_invoices
 from cobro.demo.logins import demo_logins
 from cobro.demo.service import (
@@ -82,6 +83,13 @@ def demo_command(
                 console.print(f"Company [bold]{company}[/] already exists: nothing to do.")
             else:
                 summary = _build_with_progress(session, options, count)
+                bank = demo_bank(session, company_of(session, company), day, seed, utcnow())
+                out = bank.outcome
+                console.print(
+                    f"Yesterday's bank statement: {bank.new_lines} lines, {out.applied} applied, "
+                    f"{out.review + out.unmatched} to review (cobro bank review).",
+                    highlight=False,
+                )
                 console.print("Committing…")
         if logins:
             with unit_of_work() as session:
