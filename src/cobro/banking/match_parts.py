@@ -23,8 +23,8 @@ CHARGES = "charges"
 OVERPAYMENT = "overpayment"
 PARTIAL = "partial"
 
-SEARCH_ITEMS = 40  # a subset search looks at no more than this many of a customer's invoices
-SEARCH_NODES = 6000  # nor tries more partial sums than this, so one line costs little
+SEARCH_ITEMS = 24  # a subset search looks at no more than this many of a customer's invoices
+SEARCH_NODES = 2500  # nor tries more partial sums than this, so one line costs little
 SEARCH_FOUND = 6  # more solutions than a few only tell that the amount is ambiguous
 
 
@@ -275,7 +275,7 @@ def _customer_drafts(
     if search and payer:
         hits.update(text.near_hits(context, customer_id, hits))
     held = book.customer_items(customer_id)
-    pool = [p for p in held if book.items[p].currency == context.line.currency]
+    pool = book.pool(customer_id, context.line.currency)
     same = [p for p in pool if p in hits]
     other = [p for p in held if p in hits and book.items[p].currency != context.line.currency]
     found: dict[Settlement, None] = {}  # distinct readings, in the order found
@@ -289,7 +289,14 @@ def _customer_drafts(
         found.update(dict.fromkeys(named_sets.settlements))
     complete, thorough = False, frozenset[Settlement]()
     if search and (payer or same):
-        dues = [_due(context, p) for p in pool]
+        # only invoices that can be part of the amount: a large customer has thousands
+        reach = amount + tolerance
+        items = book.items
+        dues = [
+            _due(context, p)
+            for p in pool
+            if items[p].open_amount - items[p].discount_amount <= reach
+        ]
         searched = combinations(amount, dues, tolerance, most, charged_sets=False)
         complete, thorough = searched.complete, searched.thorough
         found.update(dict.fromkeys(searched.settlements))

@@ -57,6 +57,8 @@ STOPWORDS = frozenset(
 
 def fold(text: str) -> str:
     """Upper case without accents: "Façade Müller" -> "FACADE MULLER"."""
+    if text.isascii():  # invoice numbers and most bank text: nothing to decompose
+        return text.upper()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).upper()
 
@@ -159,15 +161,23 @@ def rf_candidates(text: str) -> Iterator[list[str]]:
         yield [flat[start:end] for end in range(last, start + 4, -1)]
 
 
-def deletions(key: str) -> set[str]:
-    """The key and every string one character shorter: two keys one edit (or one swap of
-    neighbours) apart share one of these (a deletion neighbourhood)."""
-    return {key, *(key[:i] + key[i + 1 :] for i in range(len(key)))}
-
-
-def one_edit(a: str, b: str) -> bool:
-    """One wrong, missing or extra character, or two neighbours swapped (OSA distance 1)."""
-    return a != b and OSA.distance(a, b, score_cutoff=1) <= 1
+def one_edit_away(digits: str) -> set[str]:
+    """Every digit string one edit from `digits`: one digit wrong, missing or extra, or two
+    neighbours swapped (about 21 per digit). Looked up in the index of invoice digits, they
+    find a mistyped number without the book holding a neighbourhood of every number: the
+    cost falls on the few lines that need it, not on the book (two million keys less)."""
+    found: set[str] = set()
+    for i in range(len(digits)):
+        head, rest, tail = digits[:i], digits[i:], digits[i + 1 :]
+        found.add(head + tail)
+        if i + 1 < len(digits):
+            found.add(head + digits[i + 1] + digits[i] + digits[i + 2 :])
+        for digit in "0123456789":
+            found.add(head + digit + tail)
+            found.add(head + digit + rest)
+    found.update(digits + digit for digit in "0123456789")
+    found.discard(digits)
+    return found
 
 
 def normalise_name(name: str) -> str:
@@ -230,9 +240,8 @@ def put(index: dict[str, Slot], key: str, position: int) -> None:
     if held is None:
         index[key] = position
     elif isinstance(held, int):
-        if held != position:
-            index[key] = [held, position]
-    elif position not in held:
+        index[key] = [held, position]
+    else:  # each item puts each key once: no duplicate to look for
         held.append(position)
 
 
@@ -350,9 +359,9 @@ def _number_hits(context: Context, where: str, window: Window) -> None:
 
 
 def typo_hits(context: Context) -> None:
-    """Numbers one digit off an invoice's: looked up in the deletion neighbourhood. In a
-    numbering series nearly every such number is another invoice's too, so one counts only
-    where the amount agrees (the payer's evidence is added per customer later)."""
+    """Numbers one digit off an invoice's. In a numbering series nearly every such number is
+    another invoice's too, so one counts only where the amount agrees (the payer's evidence
+    is added per customer later)."""
     book, amount = context.book, context.line.amount
     tolerance = context.settings.charges_tolerance
     for where, windows in context.texts:
@@ -360,14 +369,12 @@ def typo_hits(context: Context) -> None:
             digits = window.digits
             if digits is None or window.weight < STRONG_DIGITS:
                 continue
-            if not {len(digits) - 1, len(digits), len(digits) + 1} & book.deletion_lengths:
+            if not {len(digits) - 1, len(digits), len(digits) + 1} & book.digit_lengths:
                 continue
-            near: set[int] = set()
-            for variant in deletions(digits):
-                near.update(lookup(book.by_deletion, variant))
+            near = {p for variant in one_edit_away(digits) for p in lookup(book.by_digits, variant)}
             for position in near:
                 item = book.items[position]
-                if position in context.hits or not one_edit(digits, book.digit_keys[position]):
+                if position in context.hits:
                     continue
                 if item.currency == context.line.currency and amount_fits(
                     item, amount, tolerance, context.paid_on
@@ -511,33 +518,30 @@ def payer_agrees(context: Context, customer_id: int) -> bool:
 
 
 def near_hits(context: Context, customer_id: int, hits: dict[int, Hit]) -> dict[int, Hit]:
-    """Within a customer the payer is known to be: the end of a number ("0042" for
-    INV-2026-0042) and numbers one digit off, which across all invoices would be chance."""
+    """Within a customer the payer is known to be: numbers one digit off and the end of a
+    number ("0042" for INV-2026-0042), which across all invoices would match by chance."""
     book = context.book
+    held, numbers = book.customer_items(customer_id), book.numbers(customer_id)
     near: dict[int, Hit] = {}
-    digit_windows = [
-        (where, window)
-        for where, windows in context.texts
-        for window in windows
-        if window.digits is not None and window.weight >= 4
-    ]
-    held = book.customer_items(customer_id)
-    own = {book.digit_keys[p] for p in held}
-    # a number written right names its own invoice, not its neighbours
-    digit_windows = [(where, window) for where, window in digit_windows if window.digits not in own]
-    for position in held:
-        if position in hits:
-            continue
-        keys = book.keys(position)
-        number = book.items[position].number
-        for where, window in digit_windows:
-            assert window.digits is not None
-            if one_edit(significant(window.digits), significant(keys.digits)):
-                near[position] = typo_hit(number, where, window.text)
-                break
-        else:
-            written = context.shorts.get(keys.tail)
-            if written is not None:
+    for where, windows in context.texts:
+        for window in windows:
+            # a number written right names its own invoice, not its neighbours
+            if window.digits is None or window.weight < 4 or window.digits in numbers.digits:
+                continue
+            written = significant(window.digits)
+            found = process.extract(
+                written, numbers.significant, scorer=OSA.distance, score_cutoff=1, limit=None
+            )
+            for _, distance, at in found:
+                position = held[at]
+                if distance == 1 and position not in hits:
+                    near.setdefault(
+                        position, typo_hit(book.items[position].number, where, window.text)
+                    )
+    for short, written in context.shorts.items():
+        for position in numbers.tails.get(short, ()):
+            if position not in hits and position not in near:
+                number = book.items[position].number
                 said = f"'{written}' is the end of invoice number {number} (the payer is known)"
                 near[position] = Hit(*SHORT, said)
     return near

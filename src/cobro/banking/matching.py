@@ -36,9 +36,16 @@ How the amount agrees:
   more than owed: the invoices in full, the rest as unapplied cash ................ 10
   less than owed, against an RF reference or our end-to-end id (part payment) ..... 20
   less than owed otherwise ......................................................... 0
-  no other open invoice or combination of the customer agrees (searched fully) .... +10
+  no other open invoice or combination of the customer agrees ..................... +10
   only the amount links the line to an invoice (at most 5 invoices have it) ....... 35
+  the payer is known but nothing fits: spread over its oldest invoices ...... at most 40
 The payment date for the discount is the booking date (else the value date, else `on`).
+Charges come off the largest invoice, and on a set of several invoices only when the payer
+named them (among a large customer's invoices some set always falls within the tolerance).
+Combinations: every single invoice and every run of invoices next to each other in due order
+(a statement's worth) is tried; other sets of up to `max_combined` among the 24 oldest that
+fit, for at most 2 500 steps; "no other ... agrees" is only said of a combination when that
+search ran to its end.
 A payment in another currency than the invoice is a candidate for review only: its amounts
 cannot be compared, so it scores at most 50 and is never applied automatically.
 
@@ -46,13 +53,18 @@ Applied automatically only when all of these hold:
   1. the best candidate scores at least `auto_threshold` (90);
   2. it is explained by evidence, not by points adding up: either every invoice is named by
      an RF reference, our end-to-end id or its number (one digit off only together with a
-     known account or name) and the amount agrees (exactly, less discount, less charges or
-     more than owed; less than owed only against a structured reference), or the account is
+     known account or name) and the amount agrees (exactly, less discount or less charges;
+     more or less than owed only against a structured reference), or the account is
      known for this customer alone and the amount is the only exact invoice or combination
      among its open items;
   3. it leads the second candidate by at least 10 points, counted before the cap at 100
      (so a reference still separates two candidates that both reach 100).
 Everything else goes to the review queue with the reason it was not applied.
+
+Cost: a line is first read for what it names outright (RF reference, end-to-end id, invoice
+numbers: dict look-ups). Only when that is not conclusive, or the account or name points to
+another customer, come the costlier steps: numbers one digit off, a payer-name search
+(rapidfuzz over the names sharing a word with the payer's) and combinations.
 """
 
 from __future__ import annotations
@@ -136,6 +148,13 @@ class Proposal:
     why_not_auto: str | None  # in words, when not auto (for the review queue)
 
 
+@dataclass(frozen=True, slots=True)
+class CustomerNumbers:
+    digits: frozenset[str]  # every invoice's digits
+    significant: list[str]  # the same without leading zeros, in `customer_items` order
+    tails: dict[str, list[int]]  # last digit group without zeros -> positions
+
+
 class Book:
     """The company's open items and payers with the indexes a statement run looks them up in.
     Built once per run; `propose` only reads it."""
@@ -149,12 +168,13 @@ class Book:
         self.by_canonical: dict[str, Slot] = {}
         self.by_digits: dict[str, Slot] = {}
         self.by_core: dict[str, Slot] = {}
-        self.by_deletion: dict[str, Slot] = {}  # deletion neighbourhood of the digits
-        self.deletion_lengths: set[int] = set()
+        self.digit_lengths: set[int] = set()  # of the digits of numbers a typo may be read in
         self.digit_keys: list[str] = [""] * len(self.items)  # by position
         self.by_amount: dict[str, Slot] = {}
         self._customers: dict[int, list[int]] = {}
         self._keys: dict[int, text.NumberKeys] = {}  # filled as lines ask
+        self._pools: dict[tuple[int, str], list[int]] = {}
+        self._numbers: dict[int, CustomerNumbers] = {}
         self._index_items()
         self.by_iban: dict[str, list[int]] = {}
         self.names: list[tuple[str, int, str]] = []  # (normalised, customer, as written)
@@ -177,9 +197,7 @@ class Book:
             put(self.by_core, keys.core, position)
             self.digit_keys[position] = keys.digits
             if len(text.significant(keys.digits)) >= text.STRONG_DIGITS:
-                self.deletion_lengths.add(len(keys.digits))
-                for variant in text.deletions(keys.digits):
-                    put(self.by_deletion, variant, position)
+                self.digit_lengths.add(len(keys.digits))
             put(self.by_amount, f"{item.currency}{item.open_amount}", position)
             self._customers.setdefault(item.customer_id, []).append(position)
         for held in self._customers.values():
@@ -210,7 +228,33 @@ class Book:
         return found
 
     def customer_items(self, customer_id: int) -> list[int]:
+        """Positions of a customer's open items, oldest first."""
         return self._customers.get(customer_id, [])
+
+    def pool(self, customer_id: int, currency: str) -> list[int]:
+        """A customer's open items in one currency, oldest first (memoised: a large customer's
+        invoices are sifted once per run, not once per line)."""
+        key = (customer_id, currency)
+        found = self._pools.get(key)
+        if found is None:
+            held = self.customer_items(customer_id)
+            found = self._pools[key] = [p for p in held if self.items[p].currency == currency]
+        return found
+
+    def numbers(self, customer_id: int) -> CustomerNumbers:
+        """A customer's invoice numbers as the per-customer look-ups need them (memoised)."""
+        found = self._numbers.get(customer_id)
+        if found is None:
+            held = self.customer_items(customer_id)
+            tails: dict[str, list[int]] = {}
+            for position in held:
+                tails.setdefault(self.keys(position).tail, []).append(position)
+            found = self._numbers[customer_id] = CustomerNumbers(
+                digits=frozenset(self.digit_keys[p] for p in held),
+                significant=[text.significant(self.digit_keys[p]) for p in held],
+                tails=tails,
+            )
+        return found
 
     def party_name(self, customer_id: int) -> str:
         party = self.parties.get(customer_id)
@@ -304,13 +348,19 @@ def _missing_evidence(best: parts.Draft) -> str | None:
     does (see rule 2 of the module's scheme)."""
     kind, code, codes = best.settlement.kind, best.invoice_code, best.codes
     named = code in _STRONG or (code == text.TYPO[0] and bool(codes & _PAYER))
-    agrees = kind in (parts.EXACT, parts.DISCOUNT, parts.CHARGES, parts.OVERPAYMENT)
-    if named and (agrees or (kind == parts.PARTIAL and code in parts.STRUCTURED)):
+    agrees = kind in (parts.EXACT, parts.DISCOUNT, parts.CHARGES)
+    # more or less than owed: only a structured reference is sure enough to name the invoice
+    uneven = kind in (parts.PARTIAL, parts.OVERPAYMENT)
+    if named and (agrees or (uneven and code in parts.STRUCTURED)):
         return None
     if "iban" in codes and "only_match" in codes and kind in (parts.EXACT, parts.DISCOUNT):
         return None
     if named and kind == parts.PARTIAL:
         return "a part payment named by its invoice number only, not by a structured reference"
+    if named and kind == parts.OVERPAYMENT:
+        return (
+            "more than owed, and the invoice named by its number only, not a structured reference"
+        )
     if code == text.TYPO[0]:
         return "a number one digit off, and neither the account nor the name confirms the payer"
     if kind == "oldest_first":

@@ -441,6 +441,8 @@ def add_account(
     except CobroError as error:
         session.rollback()
         status = 409 if isinstance(error, Conflict) else 422
+        if error.field == "iban":  # the account, checked as the IBAN it looks like
+            error.field = "account"
         errors = {f"account-{k}": v for k, v in form_errors(error, ACCOUNT_FIELDS).items()}
         return _settings(request, session, caller, status, errors=errors, account=typed)
     return RedirectResponse("/bank/settings?done=account", 303)
