@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cobro.banking.book import load_book, settings_of, to_line
+from cobro.banking.book import Directory, load_book, settings_of, to_line
 from cobro.banking.matching import Candidate, propose
 from cobro.banking.models import StatementLine
 from cobro.banking.payers import learn_payer
@@ -74,14 +74,15 @@ def apply_new_lines(
     credits = [line for line in lines if line.state == "unmatched"]
     if not credits:
         return outcome
-    book = load_book(session, company)
+    book, directory = load_book(session, company)
     settings = settings_of(company)
+    watch = Watch.of(session, company, on)
     for line in credits:
         proposal = propose(to_line(line), book, line.booking_date or on, settings)
-        line.suggestions = [suggestion(session, c) for c in proposal.candidates]
+        line.suggestions = [suggestion(directory, c) for c in proposal.candidates]
         if proposal.auto and proposal.candidates:
             decision = Decision.of(proposal.candidates[0])
-            apply_decision(session, company, line, decision, "auto")
+            apply_decision(session, company, line, decision, "auto", watch)
             outcome.applied += 1
             outcome.customers.add(decision.customer_id)
             continue
@@ -131,22 +132,41 @@ def _batch_credit(session: Session, company: Company, line: StatementLine) -> bo
     return False
 
 
-def suggestion(session: Session, candidate: Candidate) -> dict[str, Any]:
-    """A candidate as kept on the line (JSON) and shown in the review queue."""
-    customer = session.get_one(Customer, candidate.customer_id)
-    numbers = dict(
-        session.execute(
-            select(Invoice.id, Invoice.number).where(
-                Invoice.id.in_([i for i, _ in candidate.shares])
+@dataclass(frozen=True)
+class Watch:
+    """The customers an applied payment may have more to do for, read once per import: those
+    with an "I've paid" claim in force, those with messages queued. Others skip the queries."""
+
+    claimants: frozenset[int]
+    queued: frozenset[int]
+
+    @classmethod
+    def of(cls, session: Session, company: Company, on: date) -> Watch:
+        claimants = session.scalars(
+            select(Hold.customer_id).where(
+                Hold.company_id == company.id,
+                Hold.kind == "paid_claim",
+                Hold.released_on.is_(None),
+                Hold.starts_on <= on + timedelta(days=1),
             )
-        ).all()
-    )
+        )
+        queued = session.scalars(
+            select(Action.customer_id).where(
+                Action.company_id == company.id, Action.status == "queued"
+            )
+        )
+        return cls(frozenset(claimants), frozenset(queued))
+
+
+def suggestion(directory: Directory, candidate: Candidate) -> dict[str, Any]:
+    """A candidate as kept on the line (JSON) and shown in the review queue."""
+    external_id, name = directory.customers[candidate.customer_id]
     return {
-        "customer_id": customer.id,
-        "customer": customer.external_id,
-        "customer_name": customer.name,
+        "customer_id": candidate.customer_id,
+        "customer": external_id,
+        "customer_name": name,
         "shares": [
-            {"invoice_id": i, "invoice": numbers.get(i, "?"), "amount": a}
+            {"invoice_id": i, "invoice": directory.invoices.get(i, "?"), "amount": a}
             for i, a in candidate.shares
         ],
         "discount": candidate.discount,
@@ -160,7 +180,12 @@ def suggestion(session: Session, candidate: Candidate) -> dict[str, Any]:
 
 
 def apply_decision(
-    session: Session, company: Company, line: StatementLine, decision: Decision, by: str
+    session: Session,
+    company: Company,
+    line: StatementLine,
+    decision: Decision,
+    by: str,
+    watch: Watch | None = None,
 ) -> Payment:
     """Record the line's payment for the customer and apply it as decided; `Conflict` when the
     line was applied or ignored meanwhile, `Invalid` when an invoice no longer has the amount
@@ -194,8 +219,10 @@ def apply_decision(
     _settle_deductions(session, company, line, decision, invoices, received_on)
     line.state, line.payment_id, line.applied_by = "applied", payment.id, by
     line.why = None
-    _release_paid_claims(session, customer, list(invoices.values()), received_on)
-    _cancel_when_settled(session, customer, line, received_on)
+    if watch is None or customer.id in watch.claimants:
+        _release_paid_claims(session, customer, list(invoices.values()), received_on)
+    if watch is None or customer.id in watch.queued:
+        _cancel_when_settled(session, customer, line, received_on)
     if by != "auto":  # a person confirmed it: the next payment from this payer is known
         learn_payer(session, company, customer, line)
     session.flush()

@@ -5,6 +5,7 @@ them (and the accounts of their direct-debit mandates)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,7 +26,15 @@ def settings_of(company: Company) -> MatchSettings:
     )
 
 
-def load_book(session: Session, company: Company) -> Book:
+@dataclass(frozen=True)
+class Directory:
+    """What the candidates are worded with: invoice numbers and customers by id."""
+
+    invoices: dict[int, str]
+    customers: dict[int, tuple[str, str]]  # id -> (external id, name)
+
+
+def load_book(session: Session, company: Company) -> tuple[Book, Directory]:
     items = [
         OpenItem(
             invoice_id=row.id,
@@ -68,6 +77,14 @@ def load_book(session: Session, company: Company) -> Book:
         select(Mandate.customer_id, Mandate.iban).where(Mandate.company_id == company.id)
     ):
         ibans[customer_id].add(iban)
+    customers = {
+        customer_id: (external_id, name)
+        for customer_id, external_id, name in session.execute(
+            select(Customer.id, Customer.external_id, Customer.name).where(
+                Customer.company_id == company.id
+            )
+        )
+    }
     parties = [
         Party(
             customer_id=customer_id,
@@ -75,11 +92,10 @@ def load_book(session: Session, company: Company) -> Book:
             ibans=frozenset(ibans.get(customer_id, ())),
             aliases=frozenset(names.get(customer_id, ())),
         )
-        for customer_id, name in session.execute(
-            select(Customer.id, Customer.name).where(Customer.company_id == company.id)
-        )
+        for customer_id, (_external_id, name) in customers.items()
     ]
-    return Book(items, parties)
+    directory = Directory({item.invoice_id: item.number for item in items}, customers)
+    return Book(items, parties), directory
 
 
 def to_line(row: StatementLine) -> Line:

@@ -73,9 +73,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from cobro.banking import match_candidates as candidates
+from cobro.banking import match_evidence as evidence
 from cobro.banking import match_parts as parts
 from cobro.banking import match_text as text
-from cobro.banking.match_text import Reason, Slot, put
+from cobro.banking.match_evidence import Reason, Slot, put
 from cobro.banking.statement import Line
 
 __all__ = [
@@ -90,7 +92,9 @@ __all__ = [
 ]
 
 MARGIN = 10
-_STRONG = frozenset({text.RF[0], text.END_TO_END[0], text.NUMBER[0], text.DIGITS[0]})
+_STRONG = frozenset(
+    {evidence.RF[0], evidence.END_TO_END[0], evidence.NUMBER[0], evidence.DIGITS[0]}
+)
 _PAYER = frozenset({"iban", "iban_shared", "name", "alias"})
 
 
@@ -267,32 +271,32 @@ def propose(
     """Candidate matches for one statement line, best first, and whether the best is sure."""
     if line.amount <= 0:
         return Proposal((), False, "a debit (money out) is not matched to invoices")
-    context = text.read(line, book, on, settings)
+    context = evidence.read(line, book, on, settings)
     # first what the line names outright; only when that is not conclusive the costlier
     # searches: one digit off, payer names, combinations of the payer's invoices
-    text.named_hits(context)
-    quick = rank(parts.readings(context, search=False))
+    evidence.named_hits(context)
+    quick = rank(candidates.readings(context, search=False))
     auto, _ = _decide(quick, settings)
-    if auto and text.payer_agrees(context, quick[0].customer_id):
+    if auto and evidence.payer_agrees(context, quick[0].customer_id):
         return _proposal(book, quick, settings, True, None)
-    text.typo_hits(context)
-    text.search_payers(context)
-    full = parts.readings(context, search=True)
-    if not any(draft.codes & parts.AGREES for draft in full):
-        full += parts.amount_only(context)
+    evidence.typo_hits(context)
+    evidence.search_payers(context)
+    full = candidates.readings(context, search=True)
+    if not any(draft.codes & candidates.AGREES for draft in full):
+        full += candidates.amount_only(context)
     full = rank(full)
     auto, why = _decide(full, settings)
     return _proposal(book, full, settings, auto, why)
 
 
 def _proposal(
-    book: Book, drafts: list[parts.Draft], settings: MatchSettings, auto: bool, why: str | None
+    book: Book, drafts: list[candidates.Draft], settings: MatchSettings, auto: bool, why: str | None
 ) -> Proposal:
     chosen = tuple(_candidate(book, draft) for draft in drafts[: settings.suggestions])
     return Proposal(chosen, auto, why)
 
 
-def _candidate(book: Book, draft: parts.Draft) -> Candidate:
+def _candidate(book: Book, draft: candidates.Draft) -> Candidate:
     held = draft.settlement
     return Candidate(
         customer_id=draft.customer_id,
@@ -305,7 +309,7 @@ def _candidate(book: Book, draft: parts.Draft) -> Candidate:
     )
 
 
-def rank(drafts: list[parts.Draft]) -> list[parts.Draft]:
+def rank(drafts: list[candidates.Draft]) -> list[candidates.Draft]:
     return sorted(
         drafts,
         key=lambda d: (
@@ -319,7 +323,7 @@ def rank(drafts: list[parts.Draft]) -> list[parts.Draft]:
     )
 
 
-def _decide(drafts: list[parts.Draft], settings: MatchSettings) -> tuple[bool, str | None]:
+def _decide(drafts: list[candidates.Draft], settings: MatchSettings) -> tuple[bool, str | None]:
     if not drafts:
         return False, (
             "no open invoice matches: no reference, known account, payer name or amount "
@@ -343,15 +347,15 @@ def _decide(drafts: list[parts.Draft], settings: MatchSettings) -> tuple[bool, s
     return True, None
 
 
-def _missing_evidence(best: parts.Draft) -> str | None:
+def _missing_evidence(best: candidates.Draft) -> str | None:
     """Why the evidence, whatever its points, does not allow applying it unseen; None if it
     does (see rule 2 of the module's scheme)."""
     kind, code, codes = best.settlement.kind, best.invoice_code, best.codes
-    named = code in _STRONG or (code == text.TYPO[0] and bool(codes & _PAYER))
+    named = code in _STRONG or (code == evidence.TYPO[0] and bool(codes & _PAYER))
     agrees = kind in (parts.EXACT, parts.DISCOUNT, parts.CHARGES)
     # more or less than owed: only a structured reference is sure enough to name the invoice
     uneven = kind in (parts.PARTIAL, parts.OVERPAYMENT)
-    if named and (agrees or (uneven and code in parts.STRUCTURED)):
+    if named and (agrees or (uneven and code in candidates.STRUCTURED)):
         return None
     if "iban" in codes and "only_match" in codes and kind in (parts.EXACT, parts.DISCOUNT):
         return None
@@ -361,7 +365,7 @@ def _missing_evidence(best: parts.Draft) -> str | None:
         return (
             "more than owed, and the invoice named by its number only, not a structured reference"
         )
-    if code == text.TYPO[0]:
+    if code == evidence.TYPO[0]:
         return "a number one digit off, and neither the account nor the name confirms the payer"
     if kind == "oldest_first":
         return "the payer is known but no open invoice or combination matches the amount"
