@@ -47,6 +47,7 @@ from cobro.web import (
     account,
     api_docs,
     bank,
+    bank_review,
     charges,
     customers,
     cycle,
@@ -124,6 +125,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     imports.router,
     settings_pages.router,
     bank.router,
+    bank_review.router,
     sepa_pages.router,
 )
 

@@ -11,13 +11,13 @@ import typer
 from cobro.banking import accounts, imports, review, settings
 from cobro.banking.csvfile import PRESETS
 from cobro.banking.queries import list_statements
+from cobro.banking.rules import parse_share
 from cobro.edge import (
     CompanyOption,
     cli_errors,
     company_of,
     console,
     day_of,
-    fail,
     print_rows,
     unit_of_work,
 )
@@ -189,16 +189,9 @@ def bank_split(
     with cli_errors(), unit_of_work() as session:
         owner = company_of(session, company)
         line_row = review.get_line(session, owner, line)
-        parsed = [_share(text, line_row.currency) for text in shares]
+        parsed = [parse_share(text, line_row.currency) for text in shares]
         review.split(session, owner, line, customer, parsed, (None, "cli"), utcnow())
     console.print(f"Line {line} applied to {len(parsed)} invoices.", highlight=False)
-
-
-def _share(text: str, currency: str) -> tuple[str, int]:
-    number, sep, amount = text.rpartition("=")
-    if not sep or not number:
-        fail(f"{text!r}: write INVOICE=AMOUNT, e.g. F-1=120.50")
-    return number, parse_amount(amount, currency)
 
 
 @bank_app.command("reassign")

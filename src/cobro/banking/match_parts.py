@@ -2,7 +2,7 @@
 
 The functions take plain (key, open amount, discount the payer may take) triples, oldest first,
 so they know nothing of where the invoices come from; the key is whatever the caller finds its
-invoice by again.
+invoice by again. The candidates the matcher scores are built from these in `match_candidates`.
 """
 
 from __future__ import annotations

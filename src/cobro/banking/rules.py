@@ -8,6 +8,8 @@ from collections import Counter
 from collections.abc import Iterable
 
 from cobro.banking.statement import Line, ParsedStatement, StatementError
+from cobro.errors import Invalid
+from cobro.kit.money import parse_amount
 
 FORMATS = ("camt", "mt940", "csv")
 
@@ -103,3 +105,15 @@ def initial_state(line: Line) -> str:
     if line.amount <= 0:
         return "debit"
     return "unmatched"
+
+
+def parse_share(text: str, currency: str) -> tuple[str, int]:
+    """ "F-1=120.50" → ("F-1", 12050): an invoice and the amount of a payment to apply to it,
+    as a person types them (the CLI's arguments, a line of the page's form)."""
+    invoice, sign, amount = text.rpartition("=")
+    if not sign or not invoice.strip() or not amount.strip():
+        raise Invalid(f"{text.strip()!r}: write invoice=amount, e.g. F-1=120.50", "shares")
+    minor = parse_amount(amount, currency)
+    if minor <= 0:
+        raise Invalid(f"{text.strip()!r}: the amount must be more than zero", field="shares")
+    return invoice.strip(), minor

@@ -127,7 +127,7 @@ def _fields(mandate: object) -> dict[str, object]:
     return {name: getattr(mandate, name) for name in MandateOut.model_fields if name != "customer"}
 
 
-@router.post("/mandates", status_code=201, responses=error_responses(409))
+@router.post("/mandates", status_code=201, responses=error_responses(404, 409))
 def add_mandate(session: DbSession, caller: Worker, body: MandateIn) -> MandateOut:
     """Record a mandate a customer signed; its IBAN is checked (schwifty)."""
     company = session.get_one(Company, caller.company_id)

@@ -85,7 +85,9 @@ def list_charges(
     session: DbSession,
     caller: Reader,
     page: Paging,
-    customer: Annotated[str | None, Query(max_length=100, description="external id")] = None,
+    customer: Annotated[
+        str | None, Query(min_length=1, max_length=100, description="external id")
+    ] = None,
     invoice: Annotated[str | None, Query(max_length=60, description="number")] = None,
     waived: Annotated[bool | None, Query(description="only waived ones (or not)")] = None,
 ) -> PageOut[ChargeOut]:

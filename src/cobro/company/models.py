@@ -41,9 +41,7 @@ class Company(Base):
     # person, and the most bank charges a payer may deduct (minor units) for an invoice to
     # count as paid in full
     match_threshold: Mapped[int] = mapped_column(Integer, default=90, server_default="90")
-    charges_tolerance: Mapped[int] = mapped_column(
-        BigInteger, default=2500, server_default="2500"
-    )
+    charges_tolerance: Mapped[int] = mapped_column(BigInteger, default=2500, server_default="2500")
     # SEPA direct debit: the creditor identifier (ES12ZZZ…), and the fee added to an invoice
     # whose collection comes back (0: none)
     creditor_id: Mapped[str | None] = mapped_column(String(35))

@@ -64,7 +64,9 @@ def list_holds(
     session: DbSession,
     caller: Reader,
     page: Paging,
-    customer: Annotated[str | None, Query(max_length=100, description="external id")] = None,
+    customer: Annotated[
+        str | None, Query(min_length=1, max_length=100, description="external id")
+    ] = None,
     active: Annotated[bool | None, Query(description="only holds in force today (or not)")] = None,
 ) -> PageOut[HoldOut]:
     """The company's holds, newest first."""

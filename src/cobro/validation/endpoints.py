@@ -111,7 +111,9 @@ def list_notices(
     session: DbSession,
     caller: Reader,
     page: Paging,
-    customer: Annotated[str | None, Query(max_length=100, description="external id")] = None,
+    customer: Annotated[
+        str | None, Query(min_length=1, max_length=100, description="external id")
+    ] = None,
 ) -> PageOut[NoticeOut]:
     """The company's validation notices, newest sent first, with their disputes."""
     found = notices_page(session, caller.company_id, page, customer)
