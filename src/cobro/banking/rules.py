@@ -28,6 +28,11 @@ def sniff_format(data: bytes) -> str:
     if head.startswith(b"<"):
         return "camt"
     text = head.decode("latin-1")
+    if _is_coda(text):
+        raise StatementError(
+            "this is a Belgian CODA statement, a format Cobro does not read: ask the bank for "
+            "the same statement as camt.053 or MT940"
+        )
     if (":20:" in text and (":25:" in text or ":61:" in text)) or text.startswith("{1:"):
         return "mt940"
     first = text.splitlines()[0] if text.splitlines() else ""
@@ -35,6 +40,17 @@ def sniff_format(data: bytes) -> str:
         return "csv"
     raise StatementError(
         "unknown statement format: expected camt.052/053/054 (XML), MT940/MT942 or CSV"
+    )
+
+
+def _is_coda(text: str) -> bool:
+    """CODA: 128-character records, the first a header record "0…", the next "1…"."""
+    records = text.splitlines()
+    return (
+        len(records) >= 2
+        and records[0].startswith("0000")
+        and len(records[0].rstrip("\r")) == 128
+        and records[1].startswith("1")
     )
 
 
