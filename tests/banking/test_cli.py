@@ -3,12 +3,16 @@ the account to the review queue, and the direct-debit export with a rejected deb
 
 from __future__ import annotations
 
+import os
 from functools import partial
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from cobro.cli import app
+from cobro.company.models import Company
+from cobro.db import make_engine, transaction
 from tests.factories.bank import Entry, camt
 from tests.factories.ledger import make_customer, make_invoice
 from tests.support.cli import acme, cli_database, cli_ok, cli_refused
@@ -22,6 +26,7 @@ ACCOUNT = "ES9121000418450200051332"
 def rf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     url = cli_database(tmp_path, monkeypatch)
     with acme(url) as (session, company):
+        company.bic = "CAIXESBBXXX"  # its IBAN is set in the export test
         customer = make_customer(session, company, "C-1", name="Ana Pérez S.L.")
         make_invoice(session, company, customer, 80_00, number="F-2")
         return make_invoice(session, company, customer, 100_00, number="F-1").payment_reference
@@ -76,6 +81,20 @@ def test_a_mandate_and_an_export(rf: str, tmp_path: Path) -> None:
         "sepa", "mandates", "add", "C-1", "--reference", "MND-2", "--signed-on", "2026-01-02",
         "--iban", "DE89370400440532013001",
     )  # fmt: skip
+    assert "0 batches." in ok("sepa", "batches")
     assert "MND-1" in ok("sepa", "mandates", "list")
     assert "FRST" in ok("sepa", "mandates", "list")
+    engine = make_engine(os.environ["COBRO_DATABASE_URL"])
+    with transaction(engine) as session:
+        session.execute(update(Company).values(iban="ES7921000813610123456789"))
+    engine.dispose()
+    planned = ok("sepa", "export", "--collection-date", "2099-01-05", "--dry-run")
+    assert "C-1 (MND-1): F-2, F-1" in planned
+    written = ok("sepa", "export", "--collection-date", "2099-01-05", "--out", str(tmp_path))
+    assert "2 debits" not in written  # one debit per customer
+    assert "1 debits, 180.00 EUR" in written
+    [file] = tmp_path.glob("CB*.xml")
+    assert "<SeqTp>FRST</SeqTp>" in file.read_text()
+    assert "RCUR" in ok("sepa", "mandates", "list")
+    assert "1 batches." in ok("sepa", "batches")
     assert "revoked" in ok("sepa", "mandates", "revoke", "MND-1", "--reason", "asked")

@@ -31,7 +31,7 @@ from cobro.banking.sepa_rules import (
 )
 from cobro.company.models import Company
 from cobro.customer.models import Contact, Customer
-from cobro.errors import Invalid
+from cobro.errors import Invalid, NotFound
 from cobro.invoice.models import Invoice
 from cobro.payment.service import PaymentIn, record_payment
 from cobro.policy.holds import active_holds
@@ -300,3 +300,22 @@ def _record(
     else:
         mandate.next_sequence = "RCUR"
     session.flush()
+
+
+def list_batches(session: Session, company: Company, limit: int = 200) -> list[DebitBatch]:
+    """The batches written, newest first."""
+    return list(
+        session.scalars(
+            select(DebitBatch)
+            .where(DebitBatch.company_id == company.id)
+            .order_by(DebitBatch.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def get_batch(session: Session, company: Company, batch_id: int) -> DebitBatch:
+    batch = session.get(DebitBatch, batch_id)
+    if batch is None or batch.company_id != company.id:
+        raise NotFound(f"no batch {batch_id} in this company", field="batch")
+    return batch

@@ -15,6 +15,7 @@ from cobro.audit.service import record
 from cobro.banking.sepa_models import Mandate
 from cobro.banking.sepa_rules import check_mandate, mandate_expired, to_sepa_text
 from cobro.company.models import Company
+from cobro.customer.models import Customer
 from cobro.customer.service import get_customer
 from cobro.errors import Conflict, Invalid, NotFound
 
@@ -123,6 +124,27 @@ def revoke_mandate(
 def end(mandate: Mandate, state: str, reason: str) -> None:
     mandate.state = state
     mandate.ended_reason = reason[:200]
+
+
+@dataclass(frozen=True)
+class MandateRow:
+    mandate: Mandate
+    customer: str  # external id
+    customer_name: str
+
+
+def mandate_rows(session: Session, company: Company, on: date) -> list[MandateRow]:
+    """Every mandate with its customer, oldest first (expiry marked as `list_mandates` does)."""
+    list_mandates(session, company, on)
+    return [
+        MandateRow(mandate, external_id, name)
+        for mandate, external_id, name in session.execute(
+            select(Mandate, Customer.external_id, Customer.name)
+            .join(Customer, Customer.id == Mandate.customer_id)
+            .where(Mandate.company_id == company.id)
+            .order_by(Mandate.id)
+        ).all()
+    ]
 
 
 def list_mandates(session: Session, company: Company, on: date) -> list[Mandate]:

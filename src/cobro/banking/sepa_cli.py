@@ -102,29 +102,31 @@ def sepa_export(
     debited once for their open invoices due by then (invoices issued too late to be the
     pre-notification wait). The invoices count as paid on that date; a return undoes it."""
     day = parse_date(collection_date)
+    files: list[tuple[Path, str]] = []
     with cli_errors(), unit_of_work(dry_run=dry_run) as session:
         owner = company_of(session, company)
         today = day_of(None, owner)
         plan = debits.plan_batch(session, owner, day, today)
-        written = (
-            []
-            if dry_run
-            else debits.export_batches(session, owner, day, version, today, CLI, utcnow())
-        )
-        files = []
-        for batch in written:
-            path = out / f"{batch.message_id}.xml"
-            path.write_text(batch.document, encoding="utf-8")
-            files.append((path, batch.count, display(batch.total, "EUR")))
-    for mandate, customer, invoices in plan.collections:
-        numbers = ", ".join(invoice.number for invoice in invoices)
-        console.print(f"{customer.external_id} ({mandate.reference}): {numbers}", highlight=False)
-    for number, why in plan.waiting:
-        console.print(f"waiting: {number} — {why}", highlight=False)
-    for path, count, total in files:
-        console.print(f"Wrote {path}: {count} debits, {total} EUR.", highlight=False)
-    if not plan.collections:
-        console.print("Nothing is due for direct debit on that date.", highlight=False)
+        # said before the transaction ends: a dry run's rollback forgets every row read
+        said = [
+            f"{customer.external_id} ({mandate.reference}): "
+            + ", ".join(invoice.number for invoice in invoices)
+            for mandate, customer, invoices in plan.collections
+        ]
+        said += [f"waiting: {number} — {why}" for number, why in plan.waiting]
+        if not dry_run:
+            for batch in debits.export_batches(session, owner, day, version, today, CLI, utcnow()):
+                path = out / f"{batch.message_id}.xml"
+                files.append((path, batch.document))
+                total = display(batch.total, "EUR")
+                said.append(f"Wrote {path}: {batch.count} debits, {total} EUR.")
+        if not plan.collections:
+            said.append("Nothing is due for direct debit on that date.")
+    # written once the batches are committed: a file on disk is always one Cobro knows of
+    for path, document in files:
+        path.write_text(document, encoding="utf-8")
+    for text in said:
+        console.print(text, highlight=False)
 
 
 @sepa_app.command("status")
@@ -144,3 +146,23 @@ def sepa_status(
         f"{len(result.already)} undone before, {len(result.unknown)} not Cobro's.",
         highlight=False,
     )
+
+
+@sepa_app.command("batches")
+def sepa_batches(company: str | None = CompanyOption) -> None:
+    """The pain.008 files written, newest first (the latest 200)."""
+    with cli_errors(), unit_of_work() as session:
+        rows = [
+            (
+                str(batch.id),
+                batch.message_id,
+                batch.version,
+                str(batch.collection_date),
+                str(batch.count),
+                f"{display(batch.total, batch.currency)} {batch.currency}",
+                batch.sha256[:12],
+            )
+            for batch in debits.list_batches(session, company_of(session, company))
+        ]
+    headings = ("id", "message", "version", "collection", "debits", "total", "sha256")
+    print_rows(headings, rows, "batches")

@@ -11,10 +11,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Path, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
 from cobro.banking import debits, mandates, returns
-from cobro.banking.sepa_models import DebitBatch
 from cobro.company.models import Company
 from cobro.customer.models import Customer
 from cobro.endpoint import (
@@ -26,7 +24,7 @@ from cobro.endpoint import (
     error_responses,
     require,
 )
-from cobro.errors import Invalid, NotFound
+from cobro.errors import Invalid
 from cobro.idempotency.http import REPLAYED_HEADER_DOC, Idempotent
 from cobro.kit.dates import today_in, utcnow
 from cobro.kit.pagination import MAX_OFFSET
@@ -112,14 +110,10 @@ class StatusOut(BaseModel):
 @router.get("/mandates")
 def list_mandates(session: DbSession, caller: Reader) -> list[MandateOut]:
     company = session.get_one(Company, caller.company_id)
-    found = mandates.list_mandates(session, company, today_in(company.timezone))
-    names = dict(
-        session.execute(
-            select(Customer.id, Customer.external_id).where(Customer.company_id == company.id)
-        ).all()
-    )
+    rows = mandates.mandate_rows(session, company, today_in(company.timezone))
     return [
-        MandateOut.model_validate({**_fields(m), "customer": names[m.customer_id]}) for m in found
+        MandateOut.model_validate({**_fields(row.mandate), "customer": row.customer})
+        for row in rows
     ]
 
 
@@ -157,21 +151,14 @@ def revoke_mandate(
 
 @router.get("/batches")
 def list_batches(session: DbSession, caller: Reader) -> list[BatchOut]:
-    rows = session.scalars(
-        select(DebitBatch)
-        .where(DebitBatch.company_id == caller.company_id)
-        .order_by(DebitBatch.id.desc())
-        .limit(200)
-    )
-    return [BatchOut.model_validate(row) for row in rows]
+    company = session.get_one(Company, caller.company_id)
+    return [BatchOut.model_validate(row) for row in debits.list_batches(session, company)]
 
 
 @router.get("/batches/{batch_id}/file", responses=error_responses(404))
 def batch_file(session: DbSession, caller: Reader, batch_id: BatchId) -> Response:
     """The pain.008 file as written (send it to the bank; the same bytes every time)."""
-    batch = session.get(DebitBatch, batch_id)
-    if batch is None or batch.company_id != caller.company_id:
-        raise NotFound(f"no batch {batch_id} in this company")
+    batch = debits.get_batch(session, session.get_one(Company, caller.company_id), batch_id)
     return Response(
         batch.document,
         media_type="application/xml",

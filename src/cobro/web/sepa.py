@@ -19,16 +19,13 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cobro.banking import debits, mandates, returns
-from cobro.banking.sepa_models import DebitBatch
 from cobro.banking.sepa_rules import earliest_collection
 from cobro.company.models import Company
-from cobro.customer.models import Customer
 from cobro.endpoint import Caller, CurrentUser, DbSession, require
-from cobro.errors import CobroError, Conflict, Invalid, NotFound
+from cobro.errors import CobroError, Conflict, Invalid
 from cobro.kit.dates import today_in, utcnow
 from cobro.kit.pagination import MAX_OFFSET
 from cobro.web.charges import money_of
@@ -87,23 +84,9 @@ def _page(
     outcome)."""
     company = session.get_one(Company, caller.company_id)
     today = today_in(company.timezone)
-    found = mandates.list_mandates(session, company, today)
-    customers = {
-        row.id: (row.external_id, row.name)
-        for row in session.execute(
-            select(Customer.id, Customer.external_id, Customer.name).where(
-                Customer.company_id == company.id
-            )
-        )
-    }
-    batches = list(
-        session.scalars(
-            select(DebitBatch)
-            .where(DebitBatch.company_id == company.id)
-            .order_by(DebitBatch.id.desc())
-            .limit(BATCHES_SHOWN)
-        )
-    )
+    rows = mandates.mandate_rows(session, company, today)
+    customers = {row.mandate.customer_id: (row.customer, row.customer_name) for row in rows}
+    batches = debits.list_batches(session, company, BATCHES_SHOWN)
     plan = debits.plan_batch(session, company, day, today) if day else None
     values: dict[str, Any] = {
         "errors": {},
@@ -126,7 +109,7 @@ def _page(
         company=company,
         today=today,
         earliest=earliest_collection(today, "CORE"),
-        mandates=found,
+        mandates=[row.mandate for row in rows],
         customers=customers,
         batches=batches,
         day=day,
@@ -257,9 +240,7 @@ def export_batches(
 @router.get("/sepa/batches/{batch_id}/file")
 def batch_file(session: DbSession, caller: CurrentUser, batch_id: BatchId) -> Response:
     """The pain.008 file as written: the same bytes every time."""
-    batch = session.get(DebitBatch, batch_id)
-    if batch is None or batch.company_id != caller.company_id:
-        raise NotFound(f"no batch {batch_id} in this company")
+    batch = debits.get_batch(session, session.get_one(Company, caller.company_id), batch_id)
     return Response(
         batch.document,
         media_type="application/xml",
