@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -16,9 +16,12 @@ from fastapi.testclient import TestClient
 
 from cobro.banking.accounts import add_account
 from cobro.company.models import Company
+from cobro.customer.service import get_customer
+from cobro.kit.dates import utcnow
+from cobro.portal.links import portal_token
 from tests.factories.bank import Entry, camt
 from tests.factories.ledger import make_customer, make_invoice
-from tests.support.api_world import api_client, own_world
+from tests.support.api_world import SECRET, api_client, own_world
 from tests.web.access import Tenant, World
 
 ACCOUNT_A = "ES9121000418450200051332"
@@ -182,3 +185,26 @@ def test_a_mandate_and_a_batch_through_the_api(client: TestClient, world: World)
     assert f"M-{customer}" in file.text
     invoice = client.get(f"/api/invoices/{number}", headers=headers(world, "viewer")).json()
     assert invoice["open_amount"] == 0
+
+
+def test_the_portal_tells_a_mandated_debtor_no_transfer_is_needed(
+    client: TestClient, world: World
+) -> None:
+    customer, _number, _rf = invoice_for(world, world.a, 12_00, "Suscriptor SL")
+    with world.session() as session:
+        owner = get_customer(session, world.a.id, customer)
+        token = portal_token(SECRET, world.a.id, owner.id, utcnow() + timedelta(days=5))
+    before = client.get(f"/portal/{token}")
+    assert 'id="direct-debit"' not in before.text
+    mandate = {"customer": customer, "reference": f"P-{customer}", "signed_on": "2026-01-10"}
+    added = client.post(
+        "/api/sepa/mandates",
+        headers=headers(world),
+        json={**mandate, "iban": "DE89370400440532013000"},
+    )
+    assert added.status_code == 201
+    page = client.get(f"/portal/{token}")
+    assert 'id="direct-debit"' in page.text
+    assert f"P-{customer}" in page.text
+    assert "<code>3000</code>" in page.text  # the account's last digits…
+    assert "DE89370400440532013000" not in page.text  # …not the whole IBAN

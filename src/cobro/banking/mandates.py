@@ -82,6 +82,16 @@ def add_mandate(
     return mandate
 
 
+def active_mandate(session: Session, customer_id: int) -> Mandate | None:
+    """The customer's mandate in force (the latest signed), the one their debits are taken on."""
+    return session.scalar(
+        select(Mandate)
+        .where(Mandate.customer_id == customer_id, Mandate.state == "active")
+        .order_by(Mandate.signed_on.desc(), Mandate.id.desc())
+        .limit(1)
+    )
+
+
 def get_mandate(session: Session, company: Company, reference: str) -> Mandate:
     mandate = session.scalar(
         select(Mandate).where(Mandate.company_id == company.id, Mandate.reference == reference)

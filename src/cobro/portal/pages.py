@@ -3,7 +3,9 @@ one company, and every query is that customer's only.
 
     GET  /portal/{token}        open items, totals net of unapplied cash, how to pay (bank
                                 details, RF references, EPC QR codes, "Pay online" when a
-                                provider is configured), documents to download
+                                provider is configured; with a direct-debit mandate, that the
+                                invoices are collected from the account, so no transfer is
+                                needed), documents to download
     POST /portal/{token}/paid   "I've paid": a paid_claim hold that expires, and an audit event
 
 Downloads are in `documents`, contact preferences in `preferences`; their routes are mounted
@@ -25,6 +27,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from cobro.audit.service import record
+from cobro.banking.mandates import active_mandate
 from cobro.endpoint import DbSession
 from cobro.invoice.models import Invoice
 from cobro.invoice.rules import days_past_due
@@ -150,6 +153,7 @@ def _page(
         company=debtor.company,
         customer=debtor.customer,
         rows=_rows(invoices, debtor, token, pay),
+        mandate=active_mandate(session, debtor.customer.id),
         letters=_letters(session, debtor, token),
         totals=_totals(session, invoices, debtor),
         today=debtor.today.isoformat(),
