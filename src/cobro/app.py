@@ -132,6 +132,21 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
 log = logging.getLogger("cobro.web")
 
 
+_FROZEN: list[bool] = []
+
+
+def _freeze_once() -> None:
+    """What is loaded when the first app starts (modules, mappers, routes, templates) lives as
+    long as the process: out of the garbage collector's sight, each collection a request sets
+    off has less to walk (a few per cent of the CPU of an API request under load). Once per
+    process: a full collection in a long-lived process with many apps (the test suite) costs
+    a second or more each time, and what the first one froze is still there."""
+    if not _FROZEN:
+        gc.collect()
+        gc.freeze()
+        _FROZEN.append(True)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
     database = Database(settings.database_url)
@@ -142,13 +157,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # What is loaded by now (modules, mappers, routes, templates) lives as long as the
-        # process: out of the garbage collector's sight, each collection a request sets off
-        # has less to walk (a few per cent of the CPU of an API request under load).
-        gc.collect()
-        gc.freeze()
+        _freeze_once()
         yield
-        gc.unfreeze()  # an app made and stopped in a longer process (tests) leaks nothing
         database.dispose()
 
     app = FastAPI(
