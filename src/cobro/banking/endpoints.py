@@ -7,6 +7,7 @@ accept a candidate, split, reassign, ignore — each applying money with a requi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -287,19 +288,28 @@ def _answer(session: DbSession, line: StatementLine) -> LineOut:
     return LineOut.model_validate(line)
 
 
+def _review(
+    session: DbSession,
+    caller: Caller,
+    once: Idempotent,
+    act: Callable[[Company, review.By], StatementLine],
+) -> Response:
+    """Apply a line as a person decided, once per Idempotency-Key; answers the line."""
+    company = session.get_one(Company, caller.company_id)
+    by = (caller.user.id, caller.user.email)
+    return once.answer(session, company.id, lambda: _answer(session, act(company, by)))
+
+
 @router.post("/lines/{line_id}/accept", status_code=201, responses=MONEY_ANSWERS)
 def accept_line(
     session: DbSession, caller: Worker, line_id: LineId, body: AcceptIn, once: Idempotent
 ) -> Response:
     """Apply the line as one of its candidates proposes (0: the best)."""
-    company = session.get_one(Company, caller.company_id)
-    by = (caller.user.id, caller.user.email)
-    return once.answer(
+    return _review(
         session,
-        company.id,
-        lambda: _answer(
-            session, review.accept(session, company, line_id, body.candidate, by, utcnow())
-        ),
+        caller,
+        once,
+        lambda company, by: review.accept(session, company, line_id, body.candidate, by, utcnow()),
     )
 
 
@@ -308,15 +318,13 @@ def split_line(
     session: DbSession, caller: Worker, line_id: LineId, body: SplitIn, once: Idempotent
 ) -> Response:
     """Apply the line to the invoices given, each with its amount; the rest stays unapplied."""
-    company = session.get_one(Company, caller.company_id)
-    by = (caller.user.id, caller.user.email)
     shares = [(share.invoice, share.amount) for share in body.shares]
-    return once.answer(
+    return _review(
         session,
-        company.id,
-        lambda: _answer(
-            session,
-            review.split(session, company, line_id, body.customer, shares, by, utcnow()),
+        caller,
+        once,
+        lambda company, by: review.split(
+            session, company, line_id, body.customer, shares, by, utcnow()
         ),
     )
 
@@ -326,14 +334,11 @@ def reassign_line(
     session: DbSession, caller: Worker, line_id: LineId, body: ReassignIn, once: Idempotent
 ) -> Response:
     """The money is this customer's: it pays their oldest open invoices first."""
-    company = session.get_one(Company, caller.company_id)
-    by = (caller.user.id, caller.user.email)
-    return once.answer(
+    return _review(
         session,
-        company.id,
-        lambda: _answer(
-            session, review.reassign(session, company, line_id, body.customer, by, utcnow())
-        ),
+        caller,
+        once,
+        lambda company, by: review.reassign(session, company, line_id, body.customer, by, utcnow()),
     )
 
 
