@@ -1,5 +1,5 @@
-"""Stories over dates: the chase stops the day the bank says the money came, and starts again
-when a direct debit comes back."""
+"""Stories over dates: the chase stops the day the bank says the money came, starts again when
+a direct debit comes back, and an "I've paid" no money answers ends in a task."""
 
 from __future__ import annotations
 
@@ -17,10 +17,12 @@ from cobro.company.models import Company
 from cobro.customer.models import Customer
 from cobro.cycle.service import run_cycle
 from cobro.invoice.models import Invoice
+from cobro.invoice.service import add_credit_note
 from cobro.outbox.models import Action
 from cobro.payment.service import check_ledger
 from cobro.policy.holds import place_hold
 from cobro.policy.models import Hold
+from cobro.task.models import Task
 from tests.factories.bank import Entry, camt
 from tests.factories.ledger import make_company, make_customer, make_invoice
 
@@ -116,3 +118,45 @@ def test_a_returned_direct_debit_puts_the_invoice_back_in_its_policy(session: Se
     run_cycle(session, company, day(8))
     assert queued_on(session, customer, day(8)) == {"reminder-1"}
     assert check_ledger(session, company.id) == []
+
+
+def test_an_ive_paid_claim_no_payment_answers_ends_in_a_task_once(session: Session) -> None:
+    company, customer, invoice = setup(session)
+    hold = place_hold(
+        session,
+        company,
+        customer,
+        "paid_claim",
+        reason="paid on day 1",
+        starts_on=day(1),
+        ends_on=day(11),
+        reference="TRF-991",
+    )
+    for offset in range(1, 12):
+        assert run_cycle(session, company, day(offset)).claims_expired == 0
+    assert run_cycle(session, company, day(12)).claims_expired == 1
+    assert hold.released_on == day(12)
+    task = session.scalars(select(Task).where(Task.customer_id == customer.id)).one()
+    assert "TRF-991" in task.title
+    assert task.kind == "follow_up"
+    assert run_cycle(session, company, day(13)).claims_expired == 0
+    assert invoice.open_amount == 1200_00
+
+
+def test_a_claim_whose_invoice_was_settled_meanwhile_closes_without_a_task(
+    session: Session,
+) -> None:
+    company, customer, invoice = setup(session)
+    place_hold(
+        session,
+        company,
+        customer,
+        "paid_claim",
+        reason="paid",
+        starts_on=day(1),
+        ends_on=day(3),
+        invoice=invoice,
+    )
+    add_credit_note(session, company, invoice, "CN-9", day(2), 1200_00, "cancelled order")
+    assert run_cycle(session, company, day(4)).claims_expired == 0
+    assert session.scalars(select(Task)).all() == []

@@ -99,3 +99,8 @@ def print_report(report: CycleReport, dry_run: bool) -> None:
             + ("" if report.created else " (this day had already run)")
             + "; `cobro worker --once` sends what is due."
         )
+    if report.claims_expired:
+        console.print(
+            f'{report.claims_expired} "I\'ve paid" claims ended with no payment: a follow-up '
+            "task each (cobro tasks)."
+        )

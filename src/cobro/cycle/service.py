@@ -31,6 +31,7 @@ from cobro.kit.dates import utcnow
 from cobro.kit.threads import overlapped
 from cobro.payment.repository import unapplied_cash
 from cobro.policy.assign import History, Target, choose_policy, grade_from_history
+from cobro.policy.claims import expired_claims
 from cobro.policy.holds import ActiveHolds, active_holds, opted_out
 from cobro.policy.rules import CHANNELS, CustomerKind, Grade
 from cobro.policy.service import Policies, load_policies
@@ -50,6 +51,7 @@ class CycleReport:
     taken: int = 0  # moves planned here that another run of the day had just written
     grades_changed: int = 0
     interest_settled: int = 0  # interest records added for invoices paid after a claim
+    claims_expired: int = 0  # "I've paid" claims that ended unanswered: a task each
 
 
 def run_cycle(
@@ -100,6 +102,7 @@ def _run(
     stages_reached(session, company.id, on, now or utcnow())  # webhooks, when subscribed
     # interest claimed on invoices settled since: recorded up to the day they were paid
     report.interest_settled = len(settled_interest(session, company, on))
+    report.claims_expired = len(expired_claims(session, company, on))
     repository.save_grades(session, planner.regraded, now or utcnow())
     report.grades_changed = len(planner.regraded)
 
