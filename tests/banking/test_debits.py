@@ -15,7 +15,7 @@ from cobro.banking.accounts import add_account
 from cobro.banking.imports import import_statement_file
 from cobro.banking.mandates import MandateIn, add_mandate, list_mandates, revoke_mandate
 from cobro.banking.models import StatementLine
-from cobro.banking.sepa_models import Collection, Mandate
+from cobro.banking.sepa_models import Collection, DebitBatch, Mandate
 from cobro.banking.settings import change_bank_settings
 from cobro.company.models import Company
 from cobro.customer.models import Customer
@@ -266,4 +266,20 @@ def test_the_banks_credit_for_a_collection_is_not_matched_again(
     import_statement_file(session, company, credit, on=COLLECT, now=NOW, by=BY)
     line = session.scalars(select(StatementLine)).one()
     assert (line.state, line.payment_id) == ("applied", collection.payment_id)
+    assert len(session.scalars(select(Payment)).all()) == 1
+
+
+def test_the_banks_credit_for_a_whole_batch_is_recognised_by_its_message_id(
+    session: Session, company: Company
+) -> None:
+    _customer, _invoice, collection = collected(session, company)
+    batch = session.get_one(DebitBatch, collection.batch_id)
+    credit = camt(
+        "ES7921000813610123456789",
+        [Entry(75_00, text=f"{batch.message_id}-1 SEPA DD", booked=COLLECT)],
+        kind="054",
+    )
+    import_statement_file(session, company, credit, on=COLLECT, now=NOW, by=BY)
+    line = session.scalars(select(StatementLine)).one()
+    assert (line.state, line.applied_by) == ("applied", "sepa")
     assert len(session.scalars(select(Payment)).all()) == 1

@@ -22,7 +22,7 @@ from cobro.banking.book import Directory, load_book, settings_of, to_line
 from cobro.banking.matching import Candidate, propose
 from cobro.banking.models import StatementLine
 from cobro.banking.payers import learn_payer
-from cobro.banking.returns import batch_named, find_collection, return_collection
+from cobro.banking.returns import OwnDebits, return_collection
 from cobro.company.models import Company
 from cobro.customer.models import Customer
 from cobro.errors import Conflict, Invalid
@@ -104,9 +104,10 @@ def _direct_debits(
     """Lines about Cobro's own direct debits: a return or reject (money out naming one of our
     collections) undoes it; the credit of a collection or of a whole batch is already applied
     (the collection recorded its payment) and is marked so, not matched again."""
+    own = OwnDebits.of(session, company, lines)
     returned = 0
     for line in lines:
-        collection = find_collection(session, company, line.end_to_end_id or "")
+        collection = own.collections.get(line.end_to_end_id or "")
         if collection is not None and line.state == "debit":
             return_collection(session, company, collection, line.return_reason, on)
             payer = session.get_one(Payment, collection.payment_id).customer_id
@@ -114,22 +115,11 @@ def _direct_debits(
             line.state, line.payment_id, line.applied_by = "returned", collection.payment_id, "sepa"
             line.why = f"direct debit {collection.end_to_end_id} returned ({line.return_reason})"
             returned += 1
-        elif line.state == "unmatched" and (
-            collection is not None or _batch_credit(session, company, line)
-        ):
+        elif line.state == "unmatched" and (collection is not None or own.batch_credit(line)):
             line.state, line.applied_by = "applied", "sepa"
             line.payment_id = collection.payment_id if collection else None
             line.why = "credit of Cobro's own direct debit"
     return returned
-
-
-def _batch_credit(session: Session, company: Company, line: StatementLine) -> bool:
-    """The bank credited a whole pain.008 batch as one line, naming its message or payment
-    information id ("<message id>-1")."""
-    for reference in (line.instruction_id, line.end_to_end_id, line.remittance):
-        if reference and (batch := batch_named(session, company, reference)) is not None:
-            return line.amount == batch.total or reference.startswith(batch.message_id)
-    return False
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ The invoices are open again and back in their policy. Services flush; the caller
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from cobro.audit.service import record
 from cobro.banking.mandates import end
+from cobro.banking.models import StatementLine
 from cobro.banking.pain002 import read_pain002
 from cobro.banking.sepa_models import Collection, DebitBatch, Mandate
 from cobro.banking.sepa_rules import first_collected_after, return_is_final, return_reason
@@ -36,15 +38,44 @@ def find_collection(session: Session, company: Company, end_to_end_id: str) -> C
     )
 
 
-def batch_named(session: Session, company: Company, reference: str) -> DebitBatch | None:
-    """The batch whose message id the reference is, or begins (a payment information id)."""
-    head = reference.strip().split()[0] if reference.strip() else ""
-    message_id = head.rsplit("-", 1)[0] if head.count("-") >= 3 else head
-    return session.scalar(
-        select(DebitBatch).where(
-            DebitBatch.company_id == company.id, DebitBatch.message_id == message_id
+@dataclass(frozen=True)
+class OwnDebits:
+    """Cobro's own collections and batches a statement's lines may name, read in two queries
+    for the whole statement (not one per line)."""
+
+    collections: dict[str, Collection]  # by end-to-end id
+    batches: dict[str, int]  # message id -> total
+
+    @classmethod
+    def of(cls, session: Session, company: Company, lines: Sequence[StatementLine]) -> OwnDebits:
+        ids = sorted({line.end_to_end_id for line in lines if line.end_to_end_id})
+        collections: dict[str, Collection] = {}
+        for start in range(0, len(ids), 500):  # bounded IN lists
+            for collection in session.scalars(
+                select(Collection).where(
+                    Collection.company_id == company.id,
+                    Collection.end_to_end_id.in_(ids[start : start + 500]),
+                )
+            ):
+                collections[collection.end_to_end_id] = collection
+        batches = dict(
+            session.execute(
+                select(DebitBatch.message_id, DebitBatch.total).where(
+                    DebitBatch.company_id == company.id
+                )
+            ).all()
         )
-    )
+        return cls(collections, batches)
+
+    def batch_credit(self, line: StatementLine) -> bool:
+        """The bank credited a whole batch as one line, naming its message id or a payment
+        information id ("<message id>-1")."""
+        for reference in (line.instruction_id, line.end_to_end_id, line.remittance):
+            head = reference.strip().split()[0] if reference and reference.strip() else ""
+            message_id = head.rsplit("-", 1)[0] if head.count("-") >= 3 else head
+            if message_id in self.batches:
+                return True
+        return False
 
 
 def return_collection(
