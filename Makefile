@@ -30,7 +30,7 @@ run: $(STAMP)
 	@echo
 	@echo "Next steps:"
 	@echo "  $(BIN)/cobro tasks                          # calls to make, failures to look at"
-	@echo "  $(BIN)/cobro bank review --company demo     # payments waiting for a person (Bank page)"
+	@echo "  $(BIN)/cobro bank review                    # payments waiting for a person (Bank page)"
 	@echo "  $(BIN)/cobro templates preview firm --customer <id> --lang es"
 	@echo "  $(BIN)/cobro invoices list --overdue        # what is late today"
 	@echo "  $(BIN)/cobro customers show <id>           # one debtor"
