@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cobro.banking.accounts import add_account
-from cobro.banking.imports import import_statement_file
+from cobro.banking.imports import ImportResult, import_statement_file
 from cobro.banking.models import Statement, StatementLine
 from cobro.banking.statement import StatementError
 from cobro.company.models import Company
@@ -32,7 +32,7 @@ def company(session: Session) -> Company:
     return company
 
 
-def run(session: Session, company: Company, data: bytes, name: str = "s.xml") -> object:
+def run(session: Session, company: Company, data: bytes, name: str = "s.xml") -> ImportResult:
     return import_statement_file(
         session, company, data, on=ON, now=NOW, by=(None, "test"), filename=name
     )
@@ -129,7 +129,7 @@ def test_the_companys_own_iban_counts_as_its_account(session: Session) -> None:
     company = make_company(session)
     company.iban = "DE89370400440532013000"
     result = run(session, company, camt("DE89 3704 0044 0532 0130 00", [Entry(1_00)]))
-    assert result.statements[0].new_lines == 1  # type: ignore[attr-defined]
+    assert result.statements[0].new_lines == 1
 
 
 def test_a_truncated_file_is_refused_naming_where(session: Session, company: Company) -> None:

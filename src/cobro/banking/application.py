@@ -104,7 +104,7 @@ def _direct_debits(
     """Lines about Cobro's own direct debits: a return or reject (money out naming one of our
     collections) undoes it; the credit of a collection or of a whole batch is already applied
     (the collection recorded its payment) and is marked so, not matched again."""
-    own = OwnDebits.of(session, company, lines)
+    own = OwnDebits.of(session, company, (ln.end_to_end_id for ln in lines if ln.end_to_end_id))
     returned = 0
     for line in lines:
         collection = own.collections.get(line.end_to_end_id or "")

@@ -7,7 +7,7 @@ The invoices are open again and back in their policy. Services flush; the caller
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -30,25 +30,17 @@ from cobro.payment.service import reverse_allocation
 from cobro.task.service import raise_task
 
 
-def find_collection(session: Session, company: Company, end_to_end_id: str) -> Collection | None:
-    return session.scalar(
-        select(Collection).where(
-            Collection.company_id == company.id, Collection.end_to_end_id == end_to_end_id
-        )
-    )
-
-
 @dataclass(frozen=True)
 class OwnDebits:
-    """Cobro's own collections and batches a statement's lines may name, read in two queries
-    for the whole statement (not one per line)."""
+    """Cobro's own collections and batches a statement or a status report may name, read in
+    two queries for the whole file (not one per line)."""
 
     collections: dict[str, Collection]  # by end-to-end id
     batches: dict[str, int]  # message id -> total
 
     @classmethod
-    def of(cls, session: Session, company: Company, lines: Sequence[StatementLine]) -> OwnDebits:
-        ids = sorted({line.end_to_end_id for line in lines if line.end_to_end_id})
+    def of(cls, session: Session, company: Company, end_to_end_ids: Iterable[str]) -> OwnDebits:
+        ids = sorted(set(end_to_end_ids))
         collections: dict[str, Collection] = {}
         for start in range(0, len(ids), 500):  # bounded IN lists
             for collection in session.scalars(
@@ -168,10 +160,10 @@ def apply_status_report(
     (a reject comes before settlement, but the ledger already counted the money in)."""
     report = read_pain002(data)
     outcome = StatusOutcome(report.original_message_id)
-    for tx in report.transactions:
-        if not (tx.rejected or report.rejected):
-            continue
-        collection = find_collection(session, company, tx.original_end_to_end_id)
+    rejected = [tx for tx in report.transactions if tx.rejected or report.rejected]
+    own = OwnDebits.of(session, company, (tx.original_end_to_end_id for tx in rejected))
+    for tx in rejected:
+        collection = own.collections.get(tx.original_end_to_end_id)
         if collection is None:
             outcome.unknown.append(tx.original_end_to_end_id)
         elif return_collection(session, company, collection, tx.reason_code, on):
