@@ -48,6 +48,9 @@ TABLES = {
     "credit_note",
     "customer",
     "delivery",
+    "dispute",
+    "dispute_evidence",
+    "dispute_item",
     "document",
     "hold",
     "idempotency_key",
@@ -58,11 +61,13 @@ TABLES = {
     "note",
     "opt_out",
     "password_reset",
+    "payer_link",
     "payment",
     "payment_terms",
-    "payer_link",
     "policy",
     "policy_rule",
+    "promise",
+    "promise_invoice",
     "rate_period",
     "sepa_batch",
     "sepa_collection",
@@ -77,6 +82,7 @@ TABLES = {
     "worklist_build",
     "worklist_row",
     "write_off",
+    "write_off_request",
 }
 
 

@@ -7,6 +7,7 @@ from cobro.banking.sepa_models import Collection, DebitBatch, Mandate
 from cobro.charge.models import Charge
 from cobro.company.models import Company
 from cobro.customer.models import Contact, Customer
+from cobro.dispute.models import Dispute, DisputeEvidence, DisputeItem
 from cobro.idempotency.models import IdempotencyKey
 from cobro.interest.models import RatePeriodRow
 from cobro.invoice.models import CreditNote, Installment, Invoice, WriteOff
@@ -22,12 +23,14 @@ from cobro.policy.models import (
     OptOut,
     PolicyRule,
 )
+from cobro.promise.models import Promise, PromiseInvoice
 from cobro.settings.models import ChannelSetting
 from cobro.task.models import Task
 from cobro.terms.models import PaymentTerms
 from cobro.validation.models import ValidationDispute, ValidationNotice
 from cobro.webhook.models import Delivery, WebhookSubscription
 from cobro.worklist.models import WorklistBuild, WorklistRow
+from cobro.writeoff.models import WriteOffRequest
 
 __all__ = [
     "Action",
@@ -48,6 +51,9 @@ __all__ = [
     "Customer",
     "DebitBatch",
     "Delivery",
+    "Dispute",
+    "DisputeEvidence",
+    "DisputeItem",
     "Document",
     "Hold",
     "IdempotencyKey",
@@ -63,6 +69,8 @@ __all__ = [
     "Payment",
     "PaymentTerms",
     "PolicyRule",
+    "Promise",
+    "PromiseInvoice",
     "RatePeriodRow",
     "Statement",
     "StatementLine",
@@ -76,4 +84,5 @@ __all__ = [
     "WorklistBuild",
     "WorklistRow",
     "WriteOff",
+    "WriteOffRequest",
 ]

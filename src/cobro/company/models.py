@@ -52,4 +52,18 @@ class Company(Base):
     building_number: Mapped[str | None] = mapped_column(String(16))
     postal_code: Mapped[str | None] = mapped_column(String(16))
     town: Mapped[str | None] = mapped_column(String(35))
+    # agreements (`cobro.promise`): the days the chase waits past a promised date for the
+    # money, and the furthest date a debtor may promise
+    promise_grace_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    promise_longest_days: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
+    # disputes (`cobro.dispute`): the days the owner has to resolve one
+    dispute_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
+    # write-offs (`cobro.writeoff`): an open remainder up to this (minor units; 0: never) is
+    # written off by the cycle; a collector writes off up to the first limit alone, a manager
+    # up to the second (empty: any amount); above, an admin approves
+    small_balance_limit: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    collector_write_off_limit: Mapped[int] = mapped_column(
+        BigInteger, default=0, server_default="0"
+    )
+    manager_write_off_limit: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -132,3 +132,7 @@ class WriteOff(Base):
     amount: Mapped[int] = mapped_column(BigInteger)
     reason: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # why, as a code reports can group by (`writeoff.models.WRITE_OFF_REASONS`); empty on
+    # write-offs made before codes existed
+    reason_code: Mapped[str | None] = mapped_column(String(20))
+    approved_by: Mapped[str | None] = mapped_column(String(100))  # who made or approved it

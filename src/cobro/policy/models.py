@@ -89,6 +89,10 @@ class Hold(Base):
             name="kind",
         ),
         CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ends_after_start"),
+        # a part of one invoice (a dispute of part of its amount), never of a whole customer
+        CheckConstraint(
+            "amount IS NULL OR (amount > 0 AND invoice_id IS NOT NULL)", name="part_of_invoice"
+        ),
         Index("ix_hold_active", "company_id", "released_on", "starts_on"),
     )
 
@@ -104,6 +108,11 @@ class Hold(Base):
     released_on: Mapped[date | None] = mapped_column(Date)
     created_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # how much of the invoice is held (minor units); empty: all of it. The rest is chased
+    amount: Mapped[int | None] = mapped_column(BigInteger)
+    # the agreement or case that placed it, released with it
+    promise_id: Mapped[int | None] = mapped_column(ForeignKey("promise.id"), index=True)
+    dispute_id: Mapped[int | None] = mapped_column(ForeignKey("dispute.id"), index=True)
 
 
 class OptOut(Base):
