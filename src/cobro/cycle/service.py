@@ -187,7 +187,7 @@ class _Items:
     def of(self, customer: CustomerRow, rows: Iterable[Any]) -> list[OpenItem]:
         policies, scheduler = self.policies, self.scheduler
         on_hold = self.holds.customers.get(customer.id)
-        invoice_holds = self.holds.invoices
+        invoice_holds, parts = self.holds.invoices, self.holds.parts
         # what `choose_policy` returns without a rule to try: the same for every such row
         fixed = customer.policy_id if customer.policy_id is not None else policies.default_id
         gap = scheduler.customer_gap(customer)
@@ -220,6 +220,14 @@ class _Items:
                     customer_policy=customer.policy_id,
                 )
                 policy_id = choose_policy(policies.rules, policies.default_id, target)
+            hold = on_hold or invoice_holds.get(invoice_id)
+            chased = int(open_amount)
+            if hold is None and invoice_id in parts:
+                # part of it disputed: the rest is chased; nothing left, all of it is held
+                held, kind = parts[invoice_id]
+                chased -= held
+                if chased <= 0:
+                    hold = kind
             codes = self.codes[policy_id]
             # a stage of another policy (the item's policy changed) is no stage of this one
             same = stage in codes and chase_policy == policy_id
@@ -227,13 +235,13 @@ class _Items:
                 OpenItem(
                     invoice_id=invoice_id,
                     due_date=due_date,
-                    open_amount=int(open_amount),
+                    open_amount=chased,
                     currency=currency,
                     policy_id=policy_id,
                     current=stage if same else None,
                     stage_on=stage_on,  # the last step's day, under any policy: the pacing
                     delivered=delivered if delivered in codes else None,
-                    hold=on_hold or invoice_holds.get(invoice_id),
+                    hold=hold,
                     min_gap=scheduler.min_gap(customer, invoice_id) if gap is None else gap,
                 )
             )

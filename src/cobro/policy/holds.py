@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, or_, select
@@ -24,9 +24,21 @@ class ActiveHolds:
 
     customers: Mapping[int, str]
     invoices: Mapping[int, str]
+    # invoices held in part (a dispute of part of the amount): the amount held and its kind.
+    # The rest of such an invoice is chased
+    parts: Mapping[int, tuple[int, str]] = field(default_factory=dict)
 
     def reason(self, customer_id: int, invoice_id: int) -> str | None:
         return self.customers.get(customer_id) or self.invoices.get(invoice_id)
+
+
+@dataclass(frozen=True)
+class HoldPart:
+    """What a hold placed by an agreement or a case carries besides the plain hold."""
+
+    amount: int | None = None  # minor units of the invoice; None: all of it
+    promise_id: int | None = None
+    dispute_id: int | None = None
 
 
 def place_hold(
@@ -40,7 +52,10 @@ def place_hold(
     invoice: Invoice | None = None,
     reference: str | None = None,
     created_by: str | None = None,
+    part: HoldPart | None = None,
 ) -> Hold:
+    """Hold the customer (no invoice), one invoice, or `part.amount` of one invoice; `part`
+    also names the promise or dispute the hold belongs to."""
     if kind not in HOLD_KINDS:
         raise Invalid(f"hold kind {kind!r}: use one of {', '.join(HOLD_KINDS)}", field="kind")
     if not reason.strip():
@@ -56,6 +71,9 @@ def place_hold(
         raise Invalid(
             f"invoice {invoice.number} is not one of {customer.external_id}'s", field="invoice"
         )
+    part = part or HoldPart()
+    if part.amount is not None and (invoice is None or part.amount <= 0):
+        raise Invalid("only a positive part of one invoice can be held", field="amount")
     hold = Hold(
         company_id=company.id,
         customer_id=customer.id,
@@ -66,6 +84,9 @@ def place_hold(
         starts_on=starts_on,
         ends_on=ends_on,
         created_by=created_by,
+        amount=part.amount,
+        promise_id=part.promise_id,
+        dispute_id=part.dispute_id,
     )
     session.add(hold)
     session.flush()
@@ -94,16 +115,22 @@ def in_force(on: date) -> ColumnElement[bool]:
 
 def active_holds(session: Session, company_id: int, on: date) -> ActiveHolds:
     rows = session.execute(
-        select(Hold.customer_id, Hold.invoice_id, Hold.kind)
+        select(Hold.customer_id, Hold.invoice_id, Hold.kind, Hold.amount)
         .where(Hold.company_id == company_id, in_force(on))
         .order_by(Hold.id)
     )
     customers: dict[int, str] = {}
     invoices: dict[int, str] = {}
-    for customer_id, invoice_id, kind in rows:
-        target = customers if invoice_id is None else invoices
-        target.setdefault(customer_id if invoice_id is None else invoice_id, kind)
-    return ActiveHolds(customers=customers, invoices=invoices)
+    parts: dict[int, tuple[int, str]] = {}
+    for customer_id, invoice_id, kind, amount in rows:
+        if invoice_id is None:
+            customers.setdefault(customer_id, kind)
+        elif amount is None:
+            invoices.setdefault(invoice_id, kind)
+        else:
+            held, first = parts.get(invoice_id, (0, kind))
+            parts[invoice_id] = (held + amount, first)
+    return ActiveHolds(customers=customers, invoices=invoices, parts=parts)
 
 
 def customer_holds(session: Session, customer_id: int, on: date) -> set[int | None]:
