@@ -174,3 +174,21 @@ def test_languages_needed_are_the_company_s_and_its_customers_with_built_in_word
     make_customer(session, company, language="en-US", country="US")
     make_customer(session, company, country="FR")  # gets the company's Spanish
     assert languages_needed(session, company) == {"es", "en"}
+
+
+def test_a_part_in_dispute_is_shown_and_not_asked_for(session: Session) -> None:
+    company = make_company(session)
+    customer = make_customer(session, company, language="en")
+    invoice = make_invoice(session, company, customer, 500_00, due_date=date(2026, 1, 31))
+    other = make_invoice(session, company, customer, 100_00, due_date=date(2026, 1, 31))
+    context = context_for(
+        session, company, customer, [(invoice, "firm"), (other, "firm")], "firm", "firm",
+        "email", date(2026, 3, 5), unapplied={}, held={invoice.id: 120_00},
+    )  # fmt: skip
+    first, second = context.items
+    assert (first.open_amount, first.disputed, first.total) == (380_00, 120_00, 500_00)
+    assert (second.open_amount, second.disputed) == (100_00, 0)
+    rendered = render(context)
+    assert "€120.00 in dispute, not claimed" in rendered.text
+    assert "Amount due: €480.00" in rendered.text
+    assert "in dispute, not claimed" in (rendered.html or "")

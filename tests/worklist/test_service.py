@@ -21,7 +21,7 @@ from cobro.invoice.service import get_invoice
 from cobro.kit.pagination import PageRequest
 from cobro.note.service import log_call
 from cobro.outbox.models import Action
-from cobro.policy.holds import place_hold
+from cobro.policy.holds import HoldPart, place_hold
 from cobro.task.service import raise_task
 from cobro.worklist.repository import collectors
 from cobro.worklist.rules import rank
@@ -137,6 +137,25 @@ def test_an_item_held_on_its_own_is_not_chased_but_told(session: Session) -> Non
         10,
     )
     assert not row.on_hold
+
+
+def test_only_the_part_held_of_an_invoice_is_told_held(session: Session) -> None:
+    company = make_company(session)
+    customer = make_customer(session, company, "C1")
+    owes(session, company, customer, 300_00, 40, number="D-1")
+    owes(session, company, customer, 100_00, 40, number="D-2")
+    part, whole = get_invoice(session, company.id, "D-1"), get_invoice(session, company.id, "D-2")
+    place_hold(
+        session, company, customer, "dispute", "price", ON, invoice=part,
+        part=HoldPart(amount=120_00),
+    )  # fmt: skip
+    for amount in (60_00, 40_00):  # two parts that together hold it all
+        place_hold(
+            session, company, customer, "dispute", "price", ON, invoice=whole,
+            part=HoldPart(amount=amount),
+        )  # fmt: skip
+    [row] = worklist(session, company.id, ON).items
+    assert (row.overdue, row.held, row.days_overdue(ON)) == (180_00, 220_00, 40)
 
 
 def test_two_currencies_are_two_rows(session: Session) -> None:

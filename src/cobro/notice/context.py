@@ -19,11 +19,12 @@ class NoticeItem:
     due_date: date
     days_late: int  # negative before the due date
     total: int  # minor units, tax included
-    open_amount: int  # minor units still owed
+    open_amount: int  # minor units still owed and asked for (any part in dispute left out)
     currency: str
     stage: str
     payment_reference: str  # ISO 11649 RF reference
     reference: str | None = None  # the customer's own reference / purchase order
+    disputed: int = 0  # minor units of the open amount in dispute: shown, not asked for
 
 
 @dataclass(frozen=True)

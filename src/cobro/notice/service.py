@@ -123,12 +123,15 @@ def context_for(
     unsubscribe_url: str | None = None,
     charges: Sequence[Charge] = (),
     portal_url: str | None = None,
+    held: Mapping[int, int] | None = None,
 ) -> NoticeContext:
     """What a notice to `customer` about `items` (each invoice with the stage it is at) says.
 
     `unapplied` is the customer's cash not yet applied, per currency; None reads it from the
-    customer's payments received by `on`, and an empty mapping leaves it out.
+    customer's payments received by `on`, and an empty mapping leaves it out. `held`: the part
+    of an invoice in dispute, by invoice id, which the notice shows but does not ask for.
     """
+    held = held or {}
     contact = _billing_contact(customer)
     return NoticeContext(
         company_name=company.name,
@@ -142,7 +145,9 @@ def context_for(
         tone=str(tone),
         channel=str(channel),
         on=on,
-        items=tuple(_item(invoice, item_stage, on) for invoice, item_stage in items),
+        items=tuple(
+            _item(invoice, item_stage, on, held.get(invoice.id, 0)) for invoice, item_stage in items
+        ),
         contact_name=contact.name if contact is not None else None,
         address=postal_address(customer),
         company_email=company.email,
@@ -165,18 +170,20 @@ def unapplied_cash(session: Session, customer_id: int, on: date) -> dict[str, in
     return by_customer(session, on, customer_ids=[customer_id]).get(customer_id, {})
 
 
-def _item(invoice: Invoice, stage: str, on: date) -> NoticeItem:
+def _item(invoice: Invoice, stage: str, on: date, held: int = 0) -> NoticeItem:
+    disputed = min(held, invoice.open_amount)
     return NoticeItem(
         number=invoice.number,
         issue_date=invoice.issue_date,
         due_date=invoice.due_date,
         days_late=days_past_due(invoice.due_date, on),
         total=invoice.total,
-        open_amount=invoice.open_amount,
+        open_amount=invoice.open_amount - disputed,
         currency=invoice.currency,
         stage=stage,
         payment_reference=invoice.payment_reference,
         reference=invoice.purchase_order or invoice.reference,
+        disputed=disputed,
     )
 
 

@@ -59,7 +59,7 @@ def compose(
     if not rows:
         raise NothingToSend("nothing left to chase: paid, credited or on hold since the cycle")
     cash = ledger.unapplied(customer.id)
-    if all(cash.get(currency, 0) >= owed for currency, owed in _owed(rows).items()):
+    if all(cash.get(currency, 0) >= owed for currency, owed in _owed(rows, ledger).items()):
         raise NothingToSend("covered by unapplied cash received since the cycle")
     to, address = _recipients(customer, action.kind)
     context = context_for(
@@ -77,6 +77,7 @@ def compose(
         ),
         unsubscribe_url=_unsubscribe(company, customer, action.kind, portal_url),
         portal_url=portal_url,
+        held=ledger.held,
     )
     rendered = render(context, custom)
     attachments: tuple[Attachment, ...] = ()
@@ -103,10 +104,10 @@ def compose(
     return Composed(message, listed)
 
 
-def _owed(rows: Sequence[ChasedItem]) -> dict[str, int]:
+def _owed(rows: Sequence[ChasedItem], ledger: Snapshot) -> dict[str, int]:
     owed: dict[str, int] = defaultdict(int)
     for invoice, _policy, _stage in rows:
-        owed[invoice.currency] += invoice.open_amount
+        owed[invoice.currency] += invoice.open_amount - ledger.held.get(invoice.id, 0)
     return owed
 
 

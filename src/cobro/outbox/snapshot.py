@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
@@ -41,6 +41,8 @@ class Snapshot:
     cash: Mapping[int, dict[str, int]]
     # claimed fees and interest not waived; the worker adds those it records meanwhile
     claims: dict[int, list[Charge]]
+    # the part of an invoice held (a dispute of part of it): not asked for, the rest is
+    held: Mapping[int, int] = field(default_factory=dict)
 
     def customer(self, customer_id: int) -> Customer:
         return self.customers[customer_id]
@@ -66,21 +68,31 @@ def load_snapshot(session: Session, customer_ids: Collection[int], today: date) 
             select(Customer).where(Customer.id.in_(ids)).options(selectinload(Customer.contacts))
         )
     }
+    parts: dict[int, int] = defaultdict(int)
     return Snapshot(
         today=today,
         customers=customers,
-        items=_chased_items(session, ids, today),
+        items=_chased_items(session, ids, today, parts),
         cash=unapplied_cash(session, today, customer_ids=ids),
         claims=open_claims(session, ids),
+        held=parts,
     )
 
 
-def _chased_items(session: Session, ids: list[int], today: date) -> dict[int, list[ChasedItem]]:
+def _chased_items(
+    session: Session, ids: list[int], today: date, parts: dict[int, int]
+) -> dict[int, list[ChasedItem]]:
+    """The chased items; `parts` gets the amount held of each invoice held in part."""
     held: dict[int, set[int | None]] = defaultdict(set)
-    for customer_id, invoice_id in session.execute(
-        select(Hold.customer_id, Hold.invoice_id).where(Hold.customer_id.in_(ids), in_force(today))
+    for customer_id, invoice_id, amount in session.execute(
+        select(Hold.customer_id, Hold.invoice_id, Hold.amount).where(
+            Hold.customer_id.in_(ids), in_force(today)
+        )
     ):
-        held[customer_id].add(invoice_id)
+        if amount is None:
+            held[customer_id].add(invoice_id)
+        else:
+            parts[invoice_id] += amount
     chased = [customer_id for customer_id in ids if None not in held[customer_id]]
     query = select(Invoice.customer_id, Invoice).where(
         Invoice.customer_id.in_(chased),
@@ -95,6 +107,6 @@ def _chased_items(session: Session, ids: list[int], today: date) -> dict[int, li
     )
     items: dict[int, list[ChasedItem]] = defaultdict(list)
     for customer_id, invoice, policy_id, stage in rows:
-        if invoice.id not in held[customer_id]:
+        if invoice.id not in held[customer_id] and parts.get(invoice.id, 0) < invoice.open_amount:
             items[customer_id].append((invoice, policy_id, stage))
     return items

@@ -87,22 +87,31 @@ def _only(column: Any, customer_ids: Sequence[int] | None) -> ColumnElement[bool
 
 def _per_customer(company_id: int, on: date, customer_ids: Sequence[int] | None) -> Any:
     held = (
-        select(Hold.invoice_id)
+        select(
+            Hold.invoice_id,
+            # a hold on part of the invoice (a dispute of part of it) holds only that part
+            func.max(case((Hold.amount.is_(None), 1), else_=0)).label("whole"),
+            func.coalesce(func.sum(Hold.amount), 0).label("part"),
+        )
         .where(Hold.company_id == company_id, Hold.invoice_id.is_not(None), in_force(on))
-        .distinct()
+        .group_by(Hold.invoice_id)
         .subquery("held")
     )
-    free = held.c.invoice_id.is_(None)
+    rest = Invoice.open_amount - held.c.part
+    chased = case(
+        (held.c.invoice_id.is_(None), Invoice.open_amount),
+        (held.c.whole == 1, 0),
+        (rest > 0, rest),
+        else_=0,
+    )
     return (
         select(
             Invoice.customer_id,
             Invoice.currency,
-            func.sum(case((free, Invoice.open_amount), else_=0)).label("overdue"),
-            func.sum(case((free, Invoice.open_amount * _age_weight(on)), else_=0)).label(
-                "weighted"
-            ),
-            func.sum(case((free, 0), else_=Invoice.open_amount)).label("held"),
-            func.min(case((free, Invoice.due_date))).label("oldest_due"),
+            func.sum(chased).label("overdue"),
+            func.sum(chased * _age_weight(on)).label("weighted"),
+            func.sum(Invoice.open_amount - chased).label("held"),
+            func.min(case((chased > 0, Invoice.due_date))).label("oldest_due"),
             func.count().label("items"),
         )
         .outerjoin(held, held.c.invoice_id == Invoice.id)
