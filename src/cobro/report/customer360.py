@@ -160,7 +160,7 @@ def customer_overview(
         open_items=tuple(items),
         open_totals=totals,
         ledger=tuple(_ledger(session, company_id, customer, invoices, numbers, limit)),
-        timeline=tuple(_timeline(session, company_id, customer.id, TIMELINE_LIMIT)),
+        timeline=tuple(message_timeline(session, company_id, customer.id, TIMELINE_LIMIT)),
         notes=tuple(customer_notes(session, company_id, customer.id)),
         holds=tuple(
             HoldLine(
@@ -232,7 +232,7 @@ def _ledger(
     return lines[:limit]
 
 
-def _timeline(
+def message_timeline(
     session: Session, company_id: int, customer_id: int, limit: int
 ) -> list[TimelineEntry]:
     actions = list(
