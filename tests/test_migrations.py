@@ -32,6 +32,7 @@ from tests.factories.ledger import make_company, make_customer, make_invoice
 
 TABLES = {
     "action",
+    "agency_placement",
     "allocation",
     "api_token",
     "attempt",
@@ -56,6 +57,8 @@ TABLES = {
     "idempotency_key",
     "installment",
     "invoice",
+    "legal_case",
+    "legal_case_step",
     "login_attempt",
     "membership",
     "note",
@@ -63,7 +66,11 @@ TABLES = {
     "password_reset",
     "payer_link",
     "payment",
+    "payment_plan",
     "payment_terms",
+    "placement_invoice",
+    "plan_installment",
+    "plan_invoice",
     "policy",
     "policy_rule",
     "promise",

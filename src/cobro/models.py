@@ -11,10 +11,12 @@ from cobro.dispute.models import Dispute, DisputeEvidence, DisputeItem
 from cobro.idempotency.models import IdempotencyKey
 from cobro.interest.models import RatePeriodRow
 from cobro.invoice.models import CreditNote, Installment, Invoice, WriteOff
+from cobro.legal.models import CaseStep, LegalCase, Placement, PlacementInvoice
 from cobro.note.models import Note
 from cobro.notice.models import Template
 from cobro.outbox.models import Action, Attempt, Document
 from cobro.payment.models import Allocation, Payment
+from cobro.plan.models import PaymentPlan, PlanInstallment, PlanInvoice
 from cobro.policy.models import (
     ChaseSetting,
     ChaseStep,
@@ -39,6 +41,7 @@ __all__ = [
     "Attempt",
     "AuditEvent",
     "BankAccount",
+    "CaseStep",
     "ChannelSetting",
     "Charge",
     "ChaseSetting",
@@ -59,6 +62,7 @@ __all__ = [
     "IdempotencyKey",
     "Installment",
     "Invoice",
+    "LegalCase",
     "LoginAttempt",
     "Mandate",
     "Membership",
@@ -67,7 +71,12 @@ __all__ = [
     "PasswordReset",
     "PayerLink",
     "Payment",
+    "PaymentPlan",
     "PaymentTerms",
+    "Placement",
+    "PlacementInvoice",
+    "PlanInstallment",
+    "PlanInvoice",
     "PolicyRule",
     "Promise",
     "PromiseInvoice",

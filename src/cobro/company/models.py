@@ -66,4 +66,12 @@ class Company(Base):
         BigInteger, default=0, server_default="0"
     )
     manager_write_off_limit: Mapped[int | None] = mapped_column(BigInteger)
+    # payment plans (`cobro.plan`): the guardrails within which a plan asked for in the portal
+    # is approved without a person (longest term in months, smallest installment in minor
+    # units), and the days an installment may be late before the plan breaks
+    plan_longest_months: Mapped[int] = mapped_column(Integer, default=12, server_default="12")
+    plan_smallest_installment: Mapped[int] = mapped_column(
+        BigInteger, default=5000, server_default="5000"
+    )
+    plan_grace_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -39,6 +39,8 @@ class HoldPart:
     amount: int | None = None  # minor units of the invoice; None: all of it
     promise_id: int | None = None
     dispute_id: int | None = None
+    plan_id: int | None = None
+    placement_id: int | None = None
 
 
 def place_hold(
@@ -87,6 +89,8 @@ def place_hold(
         amount=part.amount,
         promise_id=part.promise_id,
         dispute_id=part.dispute_id,
+        plan_id=part.plan_id,
+        placement_id=part.placement_id,
     )
     session.add(hold)
     session.flush()

@@ -113,6 +113,8 @@ class Hold(Base):
     # the agreement or case that placed it, released with it
     promise_id: Mapped[int | None] = mapped_column(ForeignKey("promise.id"), index=True)
     dispute_id: Mapped[int | None] = mapped_column(ForeignKey("dispute.id"), index=True)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("payment_plan.id"), index=True)
+    placement_id: Mapped[int | None] = mapped_column(ForeignKey("agency_placement.id"), index=True)
 
 
 class OptOut(Base):
