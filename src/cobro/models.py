@@ -26,6 +26,7 @@ from cobro.policy.models import (
     PolicyRule,
 )
 from cobro.promise.models import Promise, PromiseInvoice
+from cobro.setoff.models import SetOff, SetOffBill, VendorBill
 from cobro.settings.models import ChannelSetting
 from cobro.task.models import Task
 from cobro.terms.models import PaymentTerms
@@ -81,6 +82,8 @@ __all__ = [
     "Promise",
     "PromiseInvoice",
     "RatePeriodRow",
+    "SetOff",
+    "SetOffBill",
     "Statement",
     "StatementLine",
     "Task",
@@ -88,6 +91,7 @@ __all__ = [
     "User",
     "ValidationDispute",
     "ValidationNotice",
+    "VendorBill",
     "WebSession",
     "WebhookSubscription",
     "WorklistBuild",
