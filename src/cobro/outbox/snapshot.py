@@ -89,7 +89,7 @@ def _chased_items(
             Hold.customer_id.in_(ids), in_force(today)
         )
     ):
-        if amount is None:
+        if amount is None or invoice_id is None:  # a part is always of one invoice
             held[customer_id].add(invoice_id)
         else:
             parts[invoice_id] += amount
