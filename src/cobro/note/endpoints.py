@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
+from cobro.audit.actor import Actor
 from cobro.company.models import Company
 from cobro.customer.service import get_customer
 from cobro.endpoint import CALLER_ERRORS, DbSession, Paging, Reader, Worker, error_responses
@@ -17,6 +18,7 @@ from cobro.kit.pagination import MAX_OFFSET
 from cobro.kit.schemas import PageOut
 from cobro.note import service
 from cobro.note.schemas import CallIn, CallOut, NoteIn, NoteOut, Outcome
+from cobro.promise.service import promise_from_call
 from cobro.worklist.snapshot import refresh_customers
 
 router = APIRouter(tags=["notes"], responses=CALLER_ERRORS)
@@ -57,8 +59,22 @@ def add_note(session: DbSession, caller: Worker, external_id: ExternalId, body: 
 @router.post("/customers/{external_id}/calls", status_code=201, responses=FOUND)
 def log_call(session: DbSession, caller: Worker, external_id: ExternalId, body: CallIn) -> CallOut:
     """Log a call with its outcome: closes the customer's open call tasks; no_answer,
-    left_message and call_back open a follow-up call task."""
+    left_message and call_back open a follow-up call task. promised_to_pay with
+    `promise_amount` and `promise_due_on` records the promise too (its hold stops the chase)."""
     company = session.get_one(Company, caller.company_id)
+    promise = promise_from_call(
+        session,
+        company,
+        external_id,
+        body.outcome,
+        body.promise_amount,
+        body.promise_due_on,
+        today_in(company.timezone),
+        currency=body.promise_currency,
+        invoice=body.invoice,
+        actor=Actor(caller.user.id, caller.user.email),
+        now=utcnow(),
+    )
     logged = service.log_call(
         session,
         caller.company_id,
@@ -80,6 +96,7 @@ def log_call(session: DbSession, caller: Worker, external_id: ExternalId, body: 
         closed_tasks=list(logged.closed_tasks),
         follow_up_task=task.id if task else None,
         follow_up_on=task.due_on if task else None,
+        promise_id=promise.id if promise else None,
     )
 
 

@@ -56,6 +56,16 @@ class CallIn(BaseModel):
         description="the day of the follow-up call (call_back, no_answer, left_message); "
         "by default the next day for call_back, two days later otherwise",
     )
+    # with the outcome promised_to_pay, both: the promise is recorded with the call
+    promise_amount: int | None = Field(
+        default=None, description="promised_to_pay: the amount promised, in minor units"
+    )
+    promise_due_on: date | None = Field(
+        default=None, description="promised_to_pay: the day the debtor will pay by"
+    )
+    promise_currency: str | None = Field(
+        default=None, description="ISO 4217; default: the customer's open invoices' currency"
+    )
 
 
 class CallOut(BaseModel):
@@ -63,3 +73,4 @@ class CallOut(BaseModel):
     closed_tasks: list[int] = Field(description="the open call tasks the call closed")
     follow_up_task: int | None = Field(description="the follow-up call task it opened")
     follow_up_on: date | None
+    promise_id: int | None = Field(default=None, description="the promise recorded with it")

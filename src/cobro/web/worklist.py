@@ -30,6 +30,7 @@ from cobro.note.rules import BODY_MAX, OUTCOMES
 from cobro.notice.environment import format_money
 from cobro.web.forms import optional_day
 from cobro.web.i18n import translator
+from cobro.web.promises import promised
 from cobro.web.templates import language_of, render
 from cobro.worklist import repository
 from cobro.worklist.endpoints import fresh_ranking
@@ -149,23 +150,32 @@ def log_call(
     outcome: Text = "",
     body: Text = "",
     follow_up_on: Text = "",
+    promise_amount: Text = "",
+    promise_due_on: Text = "",
     key: Key = "",
     back: Back = "",
 ) -> Response:
     values = {"outcome": outcome, "body": body, "follow_up_on": follow_up_on}
+    values |= {"promise_amount": promise_amount, "promise_due_on": promise_due_on}
     company = _company(session, caller.company_id)
     try:
-        logged = notes.log_call(
-            session,
-            company.id,
-            external_id,
-            caller.user.id,
-            outcome,
-            body,
-            today_in(company.timezone),
-            utcnow(),
-            follow_up=optional_day(follow_up_on, "follow_up_on"),
-        )
+        # the call and its promise are written together or not at all (the page answers an
+        # error with 200 for htmx, so the request's own transaction would keep half of it)
+        with session.begin_nested():
+            logged = notes.log_call(
+                session,
+                company.id,
+                external_id,
+                caller.user.id,
+                outcome,
+                body,
+                today_in(company.timezone),
+                utcnow(),
+                follow_up=optional_day(follow_up_on, "follow_up_on"),
+            )
+            promise = promised(
+                session, company, external_id, outcome, promise_amount, promise_due_on, caller
+            )
     except (Invalid, Conflict) as error:
         return _answer(request, "call", external_id, key, back, error=error, values=values)
     # the call closed its call tasks: the rank drops now, not at the next rebuild
@@ -176,6 +186,7 @@ def log_call(
         "outcome": outcome.strip().lower(),
         "closed": len(logged.closed_tasks),
         "follow_up": task.due_on.isoformat() if task else None,
+        "promise": promise,
     }
     return _answer(request, "call", external_id, key, back, done=done)
 
