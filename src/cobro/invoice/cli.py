@@ -22,7 +22,7 @@ from cobro.edge import (
 )
 from cobro.invoice.models import CreditNote, Invoice, WriteOff
 from cobro.invoice.rules import days_late, days_past_due, days_to_settle
-from cobro.invoice.service import add_credit_note, get_invoice, invoices_query, write_off
+from cobro.invoice.service import add_credit_note, get_invoice, invoices_query
 from cobro.kit.money import display, parse_amount
 from cobro.payment.models import Allocation, Payment
 
@@ -187,31 +187,4 @@ def credit_command(
     console.print(
         f"Credit note {note} issued; {number} now has {display(left, invoice.currency)}"
         f" {invoice.currency} open."
-    )
-
-
-@invoices_app.command("write-off")
-def write_off_command(
-    number: str = typer.Argument(..., help="The invoice to write off."),
-    reason: str = typer.Option(..., "--reason", help="Why the company gives up on it."),
-    amount: str | None = typer.Option(
-        None, "--amount", help="Amount in currency units (default: all that is open)."
-    ),
-    on: str | None = typer.Option(
-        None, "--on", help="Date of the write-off (default: today, company time)."
-    ),
-    company: str | None = CompanyOption,
-) -> None:
-    """Write off all or part of an invoice's open amount."""
-    with cli_errors(), unit_of_work() as session:
-        owner = company_of(session, company)
-        day = day_of(on, owner)
-        invoice = get_invoice(session, owner.id, number)
-        minor = parse_amount(amount, invoice.currency) if amount else None
-        entry = write_off(session, invoice, minor, day, reason)
-        left = invoice.open_amount
-    cur = invoice.currency
-    console.print(
-        f"Wrote off {display(entry.amount, cur)} {cur} of {number}; "
-        f"{display(left, cur)} {cur} left open."
     )

@@ -1,6 +1,7 @@
 """Invoice endpoints (mounted under /api by `cobro.app`): the caller's company's invoices,
 filtered, sorted and paged; one with what took from it; and the POSTs that change what is owed
-(a new invoice, a credit note, a write-off), each with a required `Idempotency-Key`. Reading
+(a new invoice, a credit note), each with a required `Idempotency-Key`. Writing off is
+`cobro.writeoff.endpoints` (same /invoices path): it goes through the approval by role. Reading
 needs `read`; changing `work` (an API token's `write` scope). Another company's invoice is a
 404, never its data. Money is integer minor units next to its currency."""
 
@@ -24,7 +25,6 @@ from cobro.invoice.schemas import (
     InvoiceIn,
     InvoiceOut,
     InvoiceStatus,
-    WriteOffIn,
 )
 from cobro.kit.dates import today_in, utcnow
 from cobro.kit.schemas import PageOut
@@ -125,27 +125,6 @@ def credit_invoice(
     def act() -> InvoiceDetailOut:
         note = (body.number, body.issue_date, body.amount, body.reason)
         manage.credit_invoice(session, company, number, note, caller.user.id, utcnow())
-        return _detail(session, company, number)
-
-    return once.answer(session, company.id, act)
-
-
-@router.post(
-    "/{number:path}/write-offs",
-    status_code=201,
-    response_model=InvoiceDetailOut,
-    responses=MONEY_ANSWERS,
-)
-def write_off_invoice(
-    session: DbSession, caller: Worker, number: str, body: WriteOffIn, once: Idempotent
-) -> Response:
-    """Write off some (`amount`) or all of what is open on an invoice. Answers the invoice as
-    it stands afterwards."""
-    company = _company(session, caller)
-
-    def act() -> InvoiceDetailOut:
-        entry = (body.written_off_on, body.amount, body.reason)
-        manage.write_off_invoice(session, company, number, entry, caller.user.id, utcnow())
         return _detail(session, company, number)
 
     return once.answer(session, company.id, act)

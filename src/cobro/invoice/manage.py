@@ -1,7 +1,8 @@
-"""What a person or program does to invoices through the API: create one, credit it, write
-some of it off. Each is an audit event with the money before and after. An invoice whose open
-amount changes is locked first (FOR UPDATE on PostgreSQL), so two requests at once cannot both
-take the same open amount. Services flush; the caller commits."""
+"""What a person or program does to invoices through the API: create one, credit it (writing
+some of it off goes through the approval by role: `cobro.writeoff.service`). Each is an audit
+event with the money before and after. An invoice whose open amount changes is locked first
+(FOR UPDATE on PostgreSQL), so two requests at once cannot both take the same open amount.
+Services flush; the caller commits."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from cobro.customer.service import Change, find_customer
 from cobro.errors import Conflict, Invalid, NotFound
 from cobro.invoice.models import Invoice
 from cobro.invoice.rules import InvoiceIn
-from cobro.invoice.service import add_credit_note, find_invoice, upsert_invoice, write_off
+from cobro.invoice.service import add_credit_note, find_invoice, upsert_invoice
 from cobro.kit.money import check_currency
 from cobro.terms.rules import parse_terms
 
@@ -83,27 +84,6 @@ def credit_invoice(
     except IntegrityError:
         raise Conflict(f"credit note {note_number!r} already exists", field="number") from None
     _audit(session, "invoice.credited", invoice, actor_id, now, before, note_number.strip())
-    return invoice
-
-
-def write_off_invoice(
-    session: Session,
-    company: Company,
-    number: str,
-    entry: tuple[date, int | None, str],
-    actor_id: int | None,
-    now: datetime,
-) -> Invoice:
-    """Write off (on, amount or all that is open, reason) of the invoice."""
-    on, amount, reason = entry
-    invoice = lock_invoice(session, company.id, number)
-    if invoice.open_amount == 0:
-        raise Conflict(f"invoice {number} is paid: nothing to write off", field="amount")
-    if amount is not None:
-        _check_fits(invoice, amount, "a write-off")
-    before = _money(invoice)
-    write_off(session, invoice, amount, on, reason.strip())
-    _audit(session, "invoice.written_off", invoice, actor_id, now, before, reason.strip())
     return invoice
 
 
