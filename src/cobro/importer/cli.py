@@ -1,4 +1,4 @@
-"""`cobro import customers|invoices|payments FILE` and `cobro export FILE`.
+"""`cobro import customers|invoices|payments|vendor-bills FILE` and `cobro export FILE`.
 
 The lead wires these into `cobro.cli`: `app.add_typer(import_app, name="import")` and
 `app.command("export")(export_command)`.
@@ -201,6 +201,30 @@ def import_payments(
     invoices named in the row (several separated by ;). What is left stays unapplied."""
     _run("payments", file, company, maps, mapping, dayfirst, decimal, encoding, delimiter,
          sheet, partial, rejects, errors, dry_run, create_customers, apply_oldest)  # fmt: skip
+
+
+@import_app.command("vendor-bills")
+@import_app.command("vendor_bills", hidden=True)  # the kind's own name, as the API spells it
+def import_vendor_bills(
+    file: Path = FILE,
+    company: str | None = edge.CompanyOption,
+    maps: list[str] = MAP,
+    mapping: Path | None = MAPPING,
+    dayfirst: bool | None = DAYFIRST,
+    decimal: str | None = DECIMAL,
+    encoding: str | None = ENCODING,
+    delimiter: str | None = DELIMITER,
+    sheet: str | None = SHEET,
+    partial: bool = PARTIAL,
+    rejects: Path | None = REJECTS,
+    errors: Path | None = ERRORS,
+    dry_run: bool = DRY_RUN,
+) -> None:
+    """Create or update the bills customers who are also suppliers sent the company (what it
+    owes them), matched by customer and bill number; the customer must exist. They feed the
+    set-off hint (cobro setoff)."""
+    _run("vendor_bills", file, company, maps, mapping, dayfirst, decimal, encoding, delimiter,
+         sheet, partial, rejects, errors, dry_run)  # fmt: skip
 
 
 def export_command(

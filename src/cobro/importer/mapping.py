@@ -17,8 +17,8 @@ from typing import Literal, TypeVar, cast
 from cobro.errors import Invalid
 
 _T = TypeVar("_T")
-Kind = Literal["customers", "invoices", "payments"]
-KINDS: tuple[Kind, ...] = ("customers", "invoices", "payments")
+Kind = Literal["customers", "invoices", "payments", "vendor_bills"]
+KINDS: tuple[Kind, ...] = ("customers", "invoices", "payments", "vendor_bills")
 IGNORE = "ignore"
 TAG_PREFIX = "tag:"  # "tag:region" turns a cell "391" into the customer tag "region:391"
 
@@ -142,6 +142,29 @@ FIELDS: dict[Kind, tuple[Field, ...]] = {
                                       "nombre")),
         Field("country", "customer country", ("country", "país")),
     ),
+    # bills the customer (also a supplier) sent the company: what the company owes them
+    "vendor_bills": (
+        Field("customer", "customer id", (*_CUSTOMER_ID, "supplier", "supplier id", "vendor",
+                                          "vendor id", "proveedor", "código proveedor",
+                                          "acreedor"), True),
+        Field("number", "bill number", ("bill", "bill number", "bill no", "vendor bill",
+                                        "supplier invoice", "invoice", "invoice number",
+                                        "document number", "número de factura", "nº factura",
+                                        "factura", "factura proveedor"), True),
+        Field("issue_date", "issue date", ("issue date", "bill date", "invoice date", "date",
+                                           "fecha", "fecha de emisión", "fecha factura"), True),
+        Field("due_date", "due date", ("due date", "due", "due on", "vencimiento",
+                                       "fecha de vencimiento", "fecha vto", "vto"), True),
+        Field("currency", "currency", _CURRENCY),
+        Field("total", "amount", ("amount", "total", "bill amount", "invoice amount",
+                                  "total amount", "gross amount", "importe", "importe total",
+                                  "total factura"), True),
+        Field("open_amount", "open amount", ("open", "open amount", "balance", "outstanding",
+                                             "amount due", "amount open", "pendiente",
+                                             "importe pendiente", "saldo")),
+        Field("reference", "reference", ("reference", "referencia", "description",
+                                         "descripción", "concepto")),
+    ),
 }  # fmt: skip
 
 
@@ -182,7 +205,7 @@ def check_target(kind: Kind, target: str, where: str) -> str:
     if clean.lower() in (IGNORE, "-"):
         return IGNORE
     if clean.startswith(TAG_PREFIX) and clean[len(TAG_PREFIX) :].strip():
-        if kind == "payments":
+        if kind in ("payments", "vendor_bills"):
             raise Invalid(f"{where}: tags go on customers, in customer or invoice files")
         return TAG_PREFIX + clean[len(TAG_PREFIX) :].strip()
     if clean not in field_names(kind):

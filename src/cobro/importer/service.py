@@ -20,6 +20,7 @@ from cobro.bulk import gc_paused, sqlite_cache
 from cobro.company.models import Company
 from cobro.customer.models import Contact, Customer
 from cobro.errors import CobroError, Invalid
+from cobro.importer.bills import VendorBillImport, bill_lengths
 from cobro.importer.invoices import InvoiceImport
 from cobro.importer.mapping import Columns, Kind, Mapping, resolve
 from cobro.importer.parties import CustomerImport, PaymentImport
@@ -267,7 +268,9 @@ def _column_lengths(kind: Kind) -> dict[str, int]:
             "reference": payment.reference,
             "payer_name": payment.payer_name,
         },
-    }[kind]
+    }.get(kind)
+    if sources is None:
+        return bill_lengths()
     return {name: int(getattr(column.type, "length", 0) or 0) for name, column in sources.items()}
 
 
@@ -283,6 +286,8 @@ def _importer(
         return CustomerImport(session, company, report, country)
     if kind == "invoices":
         return InvoiceImport(session, company, report, options.create_customers, country)
+    if kind == "vendor_bills":
+        return VendorBillImport(session, company, report)
     return PaymentImport(
         session, company, report, options.create_customers, options.apply_oldest, country
     )
