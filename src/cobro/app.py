@@ -25,21 +25,31 @@ from cobro.config import Settings, load_settings
 from cobro.customer.contact_endpoints import router as contacts_api
 from cobro.customer.endpoints import router as customers_api
 from cobro.cycle.endpoints import router as cycle_api
+from cobro.dispute.endpoints import router as disputes_api
 from cobro.endpoint import Database
 from cobro.importer.endpoints import router as imports_api
 from cobro.interest.endpoints import router as interest_api
 from cobro.invoice.endpoints import router as invoices_api
+from cobro.legal.endpoints import agency_router as agency_api
+from cobro.legal.endpoints import legal_router as legal_api
 from cobro.note.endpoints import router as notes_api
 from cobro.notice.endpoints import router as templates_api
 from cobro.outbox.endpoints import router as actions_api
 from cobro.payment.endpoints import router as payments_api
+from cobro.plan.endpoints import router as plans_api
 from cobro.policy.endpoints import router as policies_api
 from cobro.policy.hold_endpoints import router as holds_api
 from cobro.portal import debtor as portal_debtor
+from cobro.portal import dispute as portal_dispute
 from cobro.portal import endpoints as portal_api
 from cobro.portal import pages as portal_pages
+from cobro.portal import plan as portal_plan
+from cobro.portal import promise as portal_promise
 from cobro.portal import staff as portal_staff
 from cobro.portal.links import PortalLinkRefused
+from cobro.promise.endpoints import router as promises_api
+from cobro.report.endpoints import router as report_api
+from cobro.setoff.endpoints import router as setoff_api
 from cobro.settings.endpoints import router as settings_api
 from cobro.task.endpoints import router as tasks_api
 from cobro.validation.endpoints import router as validation_api
@@ -51,28 +61,35 @@ from cobro.web import (
     charges,
     customers,
     cycle,
+    disputes,
     health,
     holds,
     imports,
     interest,
+    legal,
     notices,
     outbox,
     pages,
     password,
+    plans,
     policies,
+    promises,
     rates,
     tasks,
     webhooks,
     worklist,
 )
 from cobro.web import sepa as sepa_pages
+from cobro.web import setoff as setoff_pages
 from cobro.web import settings as settings_pages
 from cobro.web import validation as validation_pages
+from cobro.web import writeoffs as writeoff_pages
 from cobro.web.errors import install_error_handlers
 from cobro.web.security import CsrfProtection, SecurityHeaders
 from cobro.web.templates import STATIC
 from cobro.webhook.endpoints import router as webhooks_api
 from cobro.worklist.endpoints import router as worklist_api
+from cobro.writeoff.endpoints import router as writeoffs_api
 
 # under /api, in the OpenAPI description
 API_ROUTERS: tuple[APIRouter, ...] = (
@@ -80,6 +97,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     account.api,
     companies_api,
     customers_api,
+    report_api,
     contacts_api,
     invoices_api,
     payments_api,
@@ -91,6 +109,13 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     settings_api,
     webhooks_api,
     holds_api,
+    setoff_api,
+    legal_api,
+    agency_api,
+    plans_api,
+    disputes_api,
+    promises_api,
+    writeoffs_api,
     tasks_api,
     policies_api,
     templates_api,
@@ -108,6 +133,9 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     api_docs.router,
     outbox.router,
     holds.router,
+    legal.router,
+    disputes.router,
+    writeoff_pages.router,
     charges.router,
     rates.router,
     interest.router,
@@ -118,15 +146,21 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     password.router,
     customers.router,
     policies.router,
+    promises.router,
+    plans.router,
     notices.router,
     cycle.router,
     portal_pages.router,
+    portal_dispute.router,
+    portal_promise.router,
+    portal_plan.router,
     portal_staff.router,
     imports.router,
     settings_pages.router,
     bank.router,
     bank_review.router,
     sepa_pages.router,
+    setoff_pages.router,
 )
 
 log = logging.getLogger("cobro.web")

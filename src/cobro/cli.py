@@ -19,21 +19,27 @@ from cobro.customer.cli import customers_app
 from cobro.cycle.cli import cycle_command
 from cobro.db import describe_db_error, upgrade
 from cobro.demo.cli import demo_command
+from cobro.dispute.cli import disputes_app
 from cobro.edge import EXIT_USER_ERROR, console, errors, fail
 from cobro.errors import CobroError
 from cobro.housekeeping import prune_command
 from cobro.importer.cli import export_command, import_app
 from cobro.interest.cli import interest_command, rates_app
 from cobro.invoice.cli import invoices_app
+from cobro.legal.cli import agency_app, legal_app
 from cobro.notice.cli import templates_app
+from cobro.plan.cli import plans_app
 from cobro.policy.cli import policies_app
 from cobro.policy.holds_cli import holds_app, opt_out_command
 from cobro.policy.settings_cli import settings_app
 from cobro.portal.cli import portal_app
-from cobro.report.cli import aging_command
+from cobro.promise.cli import promises_app
+from cobro.report.cli import aging_command, timeline_command
+from cobro.setoff.cli import setoff_app
 from cobro.task.cli import tasks_command
 from cobro.validation.cli import validation_app
 from cobro.worker import worker_command
+from cobro.writeoff.cli import write_off_command, writeoffs_app
 
 app = typer.Typer(
     name="cobro",
@@ -62,7 +68,9 @@ app.add_typer(db_app, name="db")
 app.command("init")(init_command)
 app.command("companies")(companies_command)
 app.add_typer(customers_app, name="customers")
+customers_app.command("timeline")(timeline_command)  # reads every domain: the report layer
 app.add_typer(invoices_app, name="invoices")
+invoices_app.command("write-off")(write_off_command)  # through the approval by role
 app.command("aging")(aging_command)
 app.add_typer(import_app, name="import")
 app.command("export")(export_command)
@@ -72,6 +80,8 @@ app.command("worker")(worker_command)
 app.add_typer(policies_app, name="policies")
 app.add_typer(settings_app, name="settings")
 app.add_typer(holds_app, name="holds")
+app.add_typer(promises_app, name="promises")
+app.add_typer(plans_app, name="plans")
 app.command("opt-out")(opt_out_command)
 app.command("tasks")(tasks_command)
 app.command("prune")(prune_command)
@@ -82,6 +92,11 @@ app.add_typer(bank_app, name="bank")
 app.add_typer(sepa_app, name="sepa")
 app.add_typer(templates_app, name="templates")
 app.add_typer(validation_app, name="validation")
+app.add_typer(disputes_app, name="disputes")
+app.add_typer(legal_app, name="legal")
+app.add_typer(agency_app, name="agency")
+app.add_typer(writeoffs_app, name="writeoffs")
+app.add_typer(setoff_app, name="setoff")
 
 
 @app.command("serve")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -14,10 +14,16 @@ from typer.testing import CliRunner
 from cobro.auth.errors import NotAuthenticated
 from cobro.auth.service import authenticate, role_in
 from cobro.company.models import Company
+from cobro.cycle.service import run_cycle
 from cobro.db import make_engine, transaction, upgrade
 from cobro.demo.cli import demo_command
+from cobro.dispute.models import Dispute
 from cobro.invoice.models import Invoice
 from cobro.payment.service import check_ledger
+from cobro.plan.models import PaymentPlan
+from cobro.promise.models import Promise
+from cobro.setoff.models import VendorBill
+from cobro.writeoff.models import WriteOffRequest
 
 runner = CliRunner()
 app = typer.Typer()
@@ -126,3 +132,20 @@ def test_logins_get_new_passwords_each_time_and_only_the_latest_signs_in(db_url:
             authenticate(session, "collector@demo.example", old, now, "127.0.0.2")
     finally:
         engine.dispose()
+
+
+def test_the_demo_has_one_of_each_agreement_for_the_pages_to_show(db_url: str) -> None:
+    result = runner.invoke(app, ["demo", "--customers", "60", "--on", "2026-11-24"])
+    assert result.exit_code == 0, result.output
+    assert "Agreements: a promise to pay, a payment plan, a dispute" in result.output
+    engine = make_engine(db_url)
+    with transaction(engine) as session:
+        company = session.scalars(select(Company).where(Company.code == "demo")).one()
+        for model in (Promise, PaymentPlan, Dispute, WriteOffRequest, VendorBill):
+            count = session.scalar(select(func.count()).where(model.company_id == company.id))
+            assert count == 1, model.__name__
+        assert check_ledger(session, company.id) == []
+        run_cycle(session, company, date(2026, 11, 24))  # the demo's day runs with them
+    engine.dispose()
+    replaced = runner.invoke(app, ["demo", "--customers", "60", "--replace"])
+    assert replaced.exit_code == 0, replaced.output  # and is deleted with them

@@ -36,17 +36,23 @@ from cobro.company.models import Company
 from cobro.customer.models import Contact, Customer
 from cobro.customer.rules import CustomerIn
 from cobro.customer.service import upsert_customer
+from cobro.dispute.models import Dispute, DisputeEvidence
 from cobro.invoice.models import Invoice
 from cobro.kit.dates import today_in, utcnow
+from cobro.legal.models import CaseStep, LegalCase
+from cobro.legal.placements import place
 from cobro.notice.editor import save_draft
 from cobro.outbox.models import Action, Document
 from cobro.payment.models import Allocation
+from cobro.plan.service import Ask, make_plan
 from cobro.policy.holds import place_hold
 from cobro.policy.service import save_policy
+from cobro.promise.service import make_promise
 from cobro.task.service import raise_task
 from cobro.validation.models import ValidationDispute, ValidationNotice
 from cobro.web.security import CSRF_COOKIE
 from cobro.webhook.models import WebhookSubscription
+from cobro.writeoff.service import request_write_off
 from tests.factories.bank import Entry, camt
 from tests.factories.ledger import make_invoice, make_payment
 from tests.web.access import ROLES, World, build_world, sign_in
@@ -112,6 +118,34 @@ def _hold(foreign: Foreign) -> int:
         foreign.session, foreign.company, foreign.customer, "manual", f"Secret {foreign.tag}", on
     )
     return hold.id
+
+
+def _plan(foreign: Foreign) -> int:
+    """An active payment plan over an invoice of B's own."""
+    on = today_in(foreign.company.timezone)
+    invoice = make_invoice(foreign.session, foreign.company, foreign.customer, 300_00, on, on)
+    ask = Ask(3, "monthly", on + timedelta(days=5), invoices=[invoice.number])
+    plan = make_plan(foreign.session, foreign.company, foreign.customer.external_id, ask, on, "api")
+    return plan.id
+
+
+def _promise(foreign: Foreign) -> int:
+    """An open promise over an invoice of B's own (B's first one may be promised already)."""
+    on = today_in(foreign.company.timezone)
+    invoice = make_invoice(foreign.session, foreign.company, foreign.customer, 20_00, on, on)
+    promise = make_promise(
+        foreign.session,
+        foreign.company,
+        foreign.customer.external_id,
+        10_00,
+        None,
+        on,
+        on,
+        "api",
+        [invoice.number],
+        note=f"Secret {foreign.tag}",
+    )
+    return promise.id
 
 
 def _task(foreign: Foreign) -> int:
@@ -219,7 +253,7 @@ def _notice(foreign: Foreign) -> int:
     return notice.id
 
 
-def _dispute(foreign: Foreign) -> int:
+def _validation_dispute(foreign: Foreign) -> int:
     on = today_in(foreign.company.timezone)
     dispute = ValidationDispute(
         notice_id=_notice(foreign), received_on=on, timely=True, note=f"Secret {foreign.tag}"
@@ -227,6 +261,51 @@ def _dispute(foreign: Foreign) -> int:
     foreign.session.add(dispute)
     foreign.session.flush()
     return dispute.id
+
+
+def _case(foreign: Foreign) -> int:
+    """A dispute of company B's (`cobro.dispute`), with a secret description."""
+    on = today_in(foreign.company.timezone)
+    case = Dispute(
+        company_id=foreign.company.id,
+        customer_id=foreign.customer.id,
+        reason="other",
+        description=f"Secret {foreign.tag}",
+        opened_on=on,
+        due_on=on,
+        source="api",
+    )
+    foreign.session.add(case)
+    foreign.session.flush()
+    return case.id
+
+
+def _dispute(foreign: Foreign) -> int:
+    """`dispute_id` names a Regulation F validation dispute (/validation/…) and a dispute
+    (/disputes/…): one id that is company B's in both tables, made by adding to whichever
+    table is behind until their next ids meet (each new row takes the next id in tests)."""
+    validation, case = _validation_dispute(foreign), _case(foreign)
+    while validation != case:
+        if validation < case:
+            validation = _validation_dispute(foreign)
+        else:
+            case = _case(foreign)
+    return case
+
+
+def _evidence(foreign: Foreign) -> int:
+    content = f"Secret letter {foreign.tag}".encode()
+    evidence = DisputeEvidence(
+        dispute_id=_case(foreign),
+        filename="secret.txt",
+        content_type="text/plain",
+        size=len(content),
+        sha256="0" * 64,
+        content=content,
+    )
+    foreign.session.add(evidence)
+    foreign.session.flush()
+    return evidence.id
 
 
 B_ACCOUNT = "ES7921000813610123456789"  # company B's bank account
@@ -284,6 +363,56 @@ def _batch(foreign: Foreign) -> int:
     return batches[0].id
 
 
+def _write_off_request(foreign: Foreign) -> int:
+    """A write-off request of B's, waiting (B's collector may write off nothing alone)."""
+    company = foreign.company
+    invoice = make_invoice(foreign.session, company, foreign.customer, 77_00)
+    on = today_in(company.timezone)
+    by = (None, f"secret-{foreign.tag}@example.com")
+    made = request_write_off(
+        foreign.session,
+        company,
+        invoice.number,
+        None,
+        "other",
+        f"Secret {foreign.tag}",
+        on,
+        by,
+        "collector",
+    )
+    return made.id
+
+
+def _legal_case(foreign: Foreign) -> int:
+    """A legal case of B's customer, with secret guarantees (the row: B's customer may have an
+    open case already, and one is all a customer may have)."""
+    on = today_in(foreign.company.timezone)
+    case = LegalCase(
+        company_id=foreign.company.id,
+        customer_id=foreign.customer.id,
+        stage="pre_legal",
+        opened_on=on,
+        amount=99_00,
+        currency="EUR",
+        guarantees=f"Secret {foreign.tag}",
+    )
+    foreign.session.add(case)
+    foreign.session.flush()
+    foreign.session.add(CaseStep(case_id=case.id, stage="pre_legal", reached_on=on))
+    foreign.session.flush()
+    return case.id
+
+
+def _placement(foreign: Foreign) -> int:
+    """B's customer placed with a secret agency, over an invoice of its own (one active
+    placement per invoice)."""
+    on = today_in(foreign.company.timezone)
+    invoice = make_invoice(foreign.session, foreign.company, foreign.customer, 33_00, on, on)
+    agency = f"Secret agency {foreign.tag}"
+    customer = foreign.customer.external_id
+    return place(foreign.session, foreign.company, customer, agency, on, [invoice.number]).id
+
+
 B_STAGE = "b-only-stage"
 
 # path parameter → a maker of company B's thing, returning what the path takes
@@ -293,6 +422,8 @@ FOREIGN: dict[str, Maker] = {
     "action_id": lambda foreign: _action(foreign).id,
     "document_id": _document,
     "hold_id": _hold,
+    "promise_id": _promise,
+    "plan_id": _plan,
     "task_id": _task,
     "payment_id": _payment,
     "kind": lambda foreign: "invoices",  # what an import holds: no tenant's thing
@@ -302,6 +433,7 @@ FOREIGN: dict[str, Maker] = {
     "charge_id": _charge,
     "notice_id": _notice,
     "dispute_id": _dispute,
+    "evidence_id": _evidence,
     "code": _policy,
     "stage": lambda foreign: B_STAGE,
     "name": _template,
@@ -310,6 +442,9 @@ FOREIGN: dict[str, Maker] = {
     "line_id": _line,
     "reference": _mandate,
     "batch_id": _batch,
+    "request_id": _write_off_request,
+    "case_id": _legal_case,
+    "placement_id": _placement,
     "user_id": lambda f: f.session.scalars(
         select(Membership.user_id).where(Membership.company_id == f.company.id)
     ).first(),

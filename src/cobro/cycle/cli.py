@@ -57,6 +57,14 @@ def cycle_command(
         console.print(f"Backfilled {len(reports)} days from {first}: {created} actions queued.")
 
 
+def _print_small_balances(report: CycleReport) -> None:
+    # its own function: print_report is at the branch limit the linter sets
+    if report.small_balances:
+        console.print(
+            f"{report.small_balances} small balances written off (cobro writeoffs settings)."
+        )
+
+
 def print_report(report: CycleReport, dry_run: bool) -> None:
     verb = "would queue" if dry_run else "queued"
     table = Table(title=f"Cycle {report.company} on {report.on}: {verb}", box=box.SIMPLE_HEAD)
@@ -103,4 +111,26 @@ def print_report(report: CycleReport, dry_run: bool) -> None:
         console.print(
             f'{report.claims_expired} "I\'ve paid" claims ended with no payment: a follow-up '
             "task each (cobro tasks)."
+        )
+    if report.set_off_hints:
+        console.print(
+            f"{report.set_off_hints} customers are also owed money by the company: their "
+            "reminders wait for a set-off, a review task each (cobro setoff list)."
+        )
+    _print_small_balances(report)
+    _print_promises(report)
+    if report.plans_completed:
+        console.print(f"{report.plans_completed} payment plans completed.")
+    if report.plans_broken:
+        console.print(
+            f"{report.plans_broken} payment plans broken: a call task each (cobro tasks)."
+        )
+
+
+def _print_promises(report: CycleReport) -> None:
+    if report.promises_kept:
+        console.print(f"{report.promises_kept} promises to pay kept.")
+    if report.promises_broken:
+        console.print(
+            f"{report.promises_broken} promises to pay broken: a call task each (cobro tasks)."
         )

@@ -9,7 +9,7 @@ cycle that dies half-way leaves nothing behind, and one that ran leaves exactly 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import groupby
@@ -30,11 +30,16 @@ from cobro.cycle.schedule import Scheduler
 from cobro.kit.dates import utcnow
 from cobro.kit.threads import overlapped
 from cobro.payment.repository import unapplied_cash
+from cobro.plan.review import review_plans
 from cobro.policy.assign import History, Target, choose_policy, grade_from_history
 from cobro.policy.claims import expired_claims
 from cobro.policy.holds import ActiveHolds, active_holds, opted_out
 from cobro.policy.rules import CHANNELS, CustomerKind, Grade
 from cobro.policy.service import Policies, load_policies
+from cobro.promise.service import review_promises
+from cobro.setoff.service import HELD as SET_OFF
+from cobro.setoff.service import hinted_customers, review_set_offs
+from cobro.writeoff.service import write_off_small_balances
 
 
 @dataclass
@@ -52,6 +57,12 @@ class CycleReport:
     grades_changed: int = 0
     interest_settled: int = 0  # interest records added for invoices paid after a claim
     claims_expired: int = 0  # "I've paid" claims that ended unanswered: a task each
+    set_off_hints: int = 0  # customers we also owe: a set-off proposed (review task), not chased
+    small_balances: int = 0  # small remainders written off (company.small_balance_limit)
+    promises_kept: int = 0  # promises to pay met in full (their holds released)
+    promises_broken: int = 0  # unpaid past due + grace: a call task each
+    plans_completed: int = 0  # payment plans paid in full (their holds released)
+    plans_broken: int = 0  # an installment unpaid past grace: a call task each
 
 
 def run_cycle(
@@ -70,6 +81,8 @@ def _run(
     policies = load_policies(session, company)
     customers = repository.customers(session, company.id)
     holds = active_holds(session, company.id, on)
+    # customers we owe (vendor bills) and who owe us overdue money: a set-off, not a reminder
+    set_offs = hinted_customers(session, company, on)
     scheduler = Scheduler(
         company=company,
         on=on,
@@ -84,7 +97,7 @@ def _run(
         policies,
         customers,
         unapplied_cash(session, on, company_id=company.id),
-        _Items(policies, holds, scheduler),
+        _Items(policies, holds, scheduler, set_offs),
         report,
     )
     if not by_ranges(session):  # else each chunk's customers are graded just before planning
@@ -103,6 +116,13 @@ def _run(
     # interest claimed on invoices settled since: recorded up to the day they were paid
     report.interest_settled = len(settled_interest(session, company, on))
     report.claims_expired = len(expired_claims(session, company, on))
+    review_set_offs(session, company, on, set_offs, now)
+    report.set_off_hints = len(set_offs)
+    promises = review_promises(session, company, on, now)
+    report.promises_kept, report.promises_broken = promises.kept, promises.broken
+    plans = review_plans(session, company, on, now)
+    report.plans_completed, report.plans_broken = plans.completed, plans.broken
+    report.small_balances = len(write_off_small_balances(session, company, on, now))
     repository.save_grades(session, planner.regraded, now or utcnow())
     report.grades_changed = len(planner.regraded)
 
@@ -175,9 +195,16 @@ class _Items:
     """Open item rows of one customer into the planner's items: the policy each follows (the
     invoice's, the customer's, the first matching rule's or the default), its hold, its pacing."""
 
-    def __init__(self, policies: Policies, holds: ActiveHolds, scheduler: Scheduler) -> None:
+    def __init__(
+        self,
+        policies: Policies,
+        holds: ActiveHolds,
+        scheduler: Scheduler,
+        set_offs: Mapping[int, Mapping[str, int]] | None = None,
+    ) -> None:
         self.policies = policies
         self.holds = holds
+        self.set_offs = set_offs or {}
         self.scheduler = scheduler
         self.codes = {
             policy_id: frozenset(stage.code for stage in policy.stages)
@@ -187,6 +214,7 @@ class _Items:
     def of(self, customer: CustomerRow, rows: Iterable[Any]) -> list[OpenItem]:
         policies, scheduler = self.policies, self.scheduler
         on_hold = self.holds.customers.get(customer.id)
+        set_off = self.set_offs.get(customer.id)  # currencies to set off rather than chase
         invoice_holds, parts = self.holds.invoices, self.holds.parts
         # what `choose_policy` returns without a rule to try: the same for every such row
         fixed = customer.policy_id if customer.policy_id is not None else policies.default_id
@@ -228,6 +256,8 @@ class _Items:
                 chased -= held
                 if chased <= 0:
                     hold = kind
+            if hold is None and set_off is not None and currency in set_off:
+                hold = SET_OFF
             codes = self.codes[policy_id]
             # a stage of another policy (the item's policy changed) is no stage of this one
             same = stage in codes and chase_policy == policy_id

@@ -9,6 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from cobro.demo.agreements import demo_agreements
 from cobro.demo.bank import demo_bank
 from cobro.demo.generator import default_invoices
 from cobro.demo.logins import demo_logins
@@ -90,6 +91,13 @@ def demo_command(
                     f"{out.review + out.unmatched} to review (cobro bank review).",
                     highlight=False,
                 )
+                made = demo_agreements(session, company_of(session, company), day, seed)
+                if made:
+                    console.print(
+                        f"Agreements: {', '.join(made)} (cobro promises|plans|disputes|"
+                        "writeoffs|setoff list).",
+                        highlight=False,
+                    )
                 console.print("Committing…")
         if logins:
             with unit_of_work() as session:

@@ -179,7 +179,11 @@ def delete_company_data(session: Session, company_id: int) -> None:
 def _owned(table: Table, company_id: int) -> ColumnElement[bool] | None:
     if "company_id" in table.c:
         return table.c.company_id == company_id
-    for key in sorted(table.foreign_keys, key=lambda fk: fk.parent.name):
+    # through a key that is always set: a row with an empty optional key (a dispute item not
+    # credited yet) would escape the deletion and block its parents'
+    for key in sorted(
+        table.foreign_keys, key=lambda fk: (bool(fk.parent.nullable), fk.parent.name)
+    ):
         parent = key.column.table
         if parent.name == Company.__tablename__:
             return key.parent == company_id

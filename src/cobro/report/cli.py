@@ -1,4 +1,4 @@
-"""`cobro aging`."""
+"""`cobro aging` and `cobro customers timeline`."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from cobro.edge import (
 from cobro.kit.money import display
 from cobro.report.rules import Bucket
 from cobro.report.service import AgingReport, aging
+from cobro.report.timeline import KINDS, STORY_LIMIT, customer_story
 
 
 def aging_command(
@@ -75,3 +76,31 @@ def print_aging(report: AgingReport, top: int = 20, reporting: str | None = None
     console.print(table)
     if not report.lines:
         console.print("Nothing is open on that date.")
+
+
+KINDS_OPTION = typer.Option(
+    [], "--kind", help="Only these kinds (repeat): " + ", ".join(KINDS) + "."
+)
+
+
+def timeline_command(
+    customer: str = typer.Argument(..., help="The customer's id (external id)."),
+    kind: list[str] = KINDS_OPTION,
+    limit: int = typer.Option(STORY_LIMIT, "--limit", min=1, max=1000, help="Events shown."),
+    company: str | None = CompanyOption,
+) -> None:
+    """One customer's story, newest first: messages, payments, credit notes, write-offs,
+    promises, disputes, notes, calls, tasks and manual holds."""
+    with cli_errors(), unit_of_work() as session:
+        owner = company_of(session, company)
+        events = customer_story(session, owner.id, customer, kind or KINDS, limit)
+    table = Table(title=f"Timeline of {customer}", box=box.SIMPLE_HEAD)
+    for heading in ("when", "what", "ref", ""):
+        table.add_column(heading, no_wrap=heading != "")
+    for event in events:
+        table.add_row(
+            event.at.strftime("%Y-%m-%d %H:%M"), event.kind, event.ref or "", event.summary
+        )
+    console.print(table)
+    if not events:
+        console.print("Nothing has happened with this customer yet.")

@@ -1,6 +1,7 @@
 """The customer pages: the list (search, pages), the customer 360 (open items, ledger, timeline
-of every message with its documents, contacts, holds, interest and fees), a sent document,
-and the invoice page.
+of every message with its documents, contacts, holds, interest and fees), the full timeline
+(every message, payment, promise, dispute, note, task... in one list), a sent document, and
+the invoice page.
 
 Everything is of the caller's company (`caller.company_id`): another company's customer,
 invoice or document answers the same 404 as one that does not exist."""
@@ -18,12 +19,14 @@ from sqlalchemy.orm import Session
 from cobro.charge.manage import charges_page
 from cobro.company.models import Company
 from cobro.company.service import companies_by_id
-from cobro.customer.service import customers_page
+from cobro.customer.service import customers_page, get_customer
 from cobro.endpoint import DbSession, Paging, Reader
 from cobro.kit.dates import today_in
 from cobro.kit.pagination import PageRequest
 from cobro.report.customer360 import customer_document, customer_overview, invoice_view
+from cobro.report.timeline import KINDS, check_kinds, customer_story
 from cobro.web.charges import charge_items, money_of
+from cobro.web.setoff import set_off_card
 from cobro.web.templates import language_of, render
 
 router = APIRouter(include_in_schema=False)
@@ -80,6 +83,31 @@ def customer_page(
         charges=charge_items(charges.items, language),
         money=money_of(language),
         may_work=caller.can("work"),  # the note form
+        set_off=set_off_card(session, caller.company_id, external_id, caller.can("work")),
+    )
+
+
+@router.get("/customers/{external_id}/timeline", response_class=HTMLResponse)
+def customer_timeline_page(
+    request: Request,
+    session: DbSession,
+    caller: Reader,
+    external_id: str,
+    kind: Annotated[list[str] | None, Query()] = None,
+) -> HTMLResponse:
+    """Everything that happened with one customer, newest first, filtered by kind."""
+    customer = get_customer(session, caller.company_id, external_id)
+    chosen = check_kinds(kind or KINDS)
+    language = language_of(request)
+    return render(
+        request,
+        "customers/timeline.html",
+        language=language,
+        customer=customer,
+        kinds=KINDS,
+        chosen=chosen,
+        events=customer_story(session, caller.company_id, external_id, chosen),
+        money=money_of(language),
     )
 
 
