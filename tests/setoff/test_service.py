@@ -11,7 +11,7 @@ from cobro.errors import Invalid, NotFound
 from cobro.payment.models import Allocation, Payment
 from cobro.payment.service import check_ledger
 from cobro.policy.holds import place_hold
-from cobro.setoff import service
+from cobro.setoff import hints, service
 from cobro.setoff.models import SetOff, SetOffBill
 from cobro.setoff.rules import Exposure
 from cobro.task.models import Task
@@ -151,8 +151,8 @@ def test_hinted_customers_owe_overdue_money_where_we_owe_them(
     # we owe them nothing
     plain = make_customer(session, company, "PLAIN")
     make_invoice(session, company, plain, 300_00, due_date=date(2026, 2, 1))
-    assert service.hinted_customers(session, company, ON) == {supplier.id: {"EUR": 400_00}}
-    assert service.hinted_customers(session, make_company(session), ON) == {}
+    assert hints.hinted_customers(session, company, ON) == {supplier.id: {"EUR": 400_00}}
+    assert hints.hinted_customers(session, make_company(session), ON) == {}
 
 
 def test_one_review_task_per_hinted_customer_while_one_is_open(
@@ -160,16 +160,16 @@ def test_one_review_task_per_hinted_customer_while_one_is_open(
 ) -> None:
     make_invoice(session, company, supplier, 300_00)
     make_bill(session, company, supplier, 500_00)
-    hints = service.hinted_customers(session, company, ON)
-    assert service.review_set_offs(session, company, ON, hints) == 1
-    assert service.review_set_offs(session, company, ON, hints) == 0
+    found = hints.hinted_customers(session, company, ON)
+    assert hints.review_set_offs(session, company, ON, found) == 1
+    assert hints.review_set_offs(session, company, ON, found) == 0
     task = session.scalars(select(Task).where(Task.kind == "review")).one()
     assert task.title == (
         "Set-off possible with Proveedora S.A.: we owe them 500.00 EUR; they owe 300.00 EUR"
     )
     service.apply_set_off(session, company, "SUP", None, ON, BY)
     assert task.status == "done"
-    assert service.hinted_customers(session, company, ON) == {}
+    assert hints.hinted_customers(session, company, ON) == {}
 
 
 def test_customer_exposures_list_only_those_we_owe(
@@ -189,13 +189,13 @@ def test_a_closed_review_rests_the_hint_for_thirty_days(
 ) -> None:
     make_invoice(session, company, supplier, 300_00, due_date=date(2026, 2, 1))
     make_bill(session, company, supplier, 500_00)
-    service.review_set_offs(session, company, ON, service.hinted_customers(session, company, ON))
+    hints.review_set_offs(session, company, ON, hints.hinted_customers(session, company, ON))
     task = session.scalars(select(Task).where(Task.kind == "review")).one()
     task.status, task.closed_at = "done", datetime(2026, 3, 2, 10, tzinfo=UTC)  # not wanted
     session.flush()
-    assert service.hinted_customers(session, company, date(2026, 3, 3)) == {}
-    assert service.hinted_customers(session, company, date(2026, 3, 31)) == {}
-    later = service.hinted_customers(session, company, date(2026, 4, 2))
+    assert hints.hinted_customers(session, company, date(2026, 3, 3)) == {}
+    assert hints.hinted_customers(session, company, date(2026, 3, 31)) == {}
+    later = hints.hinted_customers(session, company, date(2026, 4, 2))
     assert later == {supplier.id: {"EUR": 300_00}}
 
 

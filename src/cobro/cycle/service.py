@@ -37,8 +37,8 @@ from cobro.policy.holds import ActiveHolds, active_holds, opted_out
 from cobro.policy.rules import CHANNELS, CustomerKind, Grade
 from cobro.policy.service import Policies, load_policies
 from cobro.promise.service import review_promises
-from cobro.setoff.service import HELD as SET_OFF
-from cobro.setoff.service import hinted_customers, review_set_offs
+from cobro.setoff.hints import HELD as SET_OFF
+from cobro.setoff.hints import hinted_customers, review_set_offs
 from cobro.writeoff.service import write_off_small_balances
 
 
