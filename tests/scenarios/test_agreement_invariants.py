@@ -1,6 +1,6 @@
 """A hypothesis state machine over issue / pay / credit / dispute (whole or part) / resolve /
-promise / write-off / the daily cycle, on one customer over days. Whatever the sequence,
-refused steps included:
+promise / payment plan / write-off / the daily cycle, on one customer over days. Whatever the
+sequence, refused steps included:
 
 - the ledger balances: open amount = total − allocations − credit notes − write-offs ≥ 0 for
   every invoice (`check_ledger`), and a refused step changes nothing;
@@ -35,6 +35,9 @@ from cobro.errors import CobroError
 from cobro.invoice.models import Invoice
 from cobro.invoice.service import add_credit_note
 from cobro.payment.service import check_ledger
+from cobro.plan.models import PaymentPlan
+from cobro.plan.service import Actor as PlanActor
+from cobro.plan.service import Ask, make_plan
 from cobro.policy.holds import active_holds
 from cobro.policy.models import ChaseStep, Hold
 from cobro.promise.models import Promise
@@ -81,7 +84,8 @@ class Agreements(RuleBasedStateMachine):
         holds = session.scalar(select(func.count()).where(Hold.company_id == company.id))
         promises = session.scalar(select(func.count()).where(Promise.company_id == company.id))
         disputes = session.scalar(select(func.count()).where(Dispute.company_id == company.id))
-        return opens, holds, promises, disputes
+        plans = session.scalar(select(func.count()).where(PaymentPlan.company_id == company.id))
+        return opens, holds, promises, disputes, plans
 
     def _try(self, step: object) -> None:
         """Run a step in a savepoint: refused (a CobroError), it must have changed nothing."""
@@ -160,6 +164,24 @@ class Agreements(RuleBasedStateMachine):
             lambda: make_promise(
                 self.session, self.company, self.customer.external_id, amount, None,
                 self.on + timedelta(days=days), self.on, "call", [invoice.number],
+            )
+        )  # fmt: skip
+
+    @precondition(lambda self: self.numbers)
+    @rule(
+        pick=PICK,
+        count=st.integers(min_value=1, max_value=6),
+        every=st.sampled_from(["weekly", "monthly"]),
+        down=st.integers(min_value=0, max_value=300_00),
+    )
+    def plan(self, pick: int, count: int, every: str, down: int) -> None:
+        invoice = self._invoice(pick)
+        assert invoice is not None
+        ask = Ask(count, every, self.on + timedelta(days=3), down, invoices=[invoice.number])
+        self._try(
+            lambda: make_plan(
+                self.session, self.company, self.customer.external_id, ask, self.on, "call",
+                PlanActor(name="manager", may_override=True), override=True,
             )
         )  # fmt: skip
 
