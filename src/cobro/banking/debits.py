@@ -2,7 +2,8 @@
 (what comes back is `cobro.banking.returns`).
 
 For a collection date D, each customer with an active mandate is debited once for their open
-invoices due by D. The invoice is the pre-notification (the usual practice): it must have been
+invoices due by D, and for what their payment plan's installments due by D still lack
+(`banking.plan_debits`). The invoice is the pre-notification (the usual practice): it must have been
 issued at least `PRENOTIFICATION_DAYS` before D, else it waits for a later batch. Writing the
 batch records each debit as a payment applied to its invoices on D, so the reminders stop; the
 mandate moves from FRST to RCUR (a one-off mandate is spent).
@@ -16,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,6 +25,7 @@ from sqlalchemy.orm import Session
 from cobro.audit.service import record
 from cobro.banking import pain008
 from cobro.banking.mandates import end
+from cobro.banking.plan_debits import installments_due
 from cobro.banking.sepa_models import Collection, DebitBatch, Mandate
 from cobro.banking.sepa_rules import (
     earliest_collection,
@@ -40,11 +43,22 @@ PRENOTIFICATION_DAYS = 14
 VERSIONS = ("pain.008.001.02", "pain.008.001.08")
 
 
+class Debit(NamedTuple):
+    """One collection: a customer's mandate, the invoices it pays (in the order it pays them)
+    and the amount: what is open on them, or less when a payment plan's installments are all
+    that is due of some (`banking.plan_debits`)."""
+
+    mandate: Mandate
+    customer: Customer
+    invoices: list[Invoice]
+    amount: int
+
+
 @dataclass
 class Plan:
     """What a batch for a collection date would hold, and what waits, with why."""
 
-    collections: list[tuple[Mandate, Customer, list[Invoice]]] = field(default_factory=list)
+    collections: list[Debit] = field(default_factory=list)
     waiting: list[tuple[str, str]] = field(default_factory=list)  # (invoice number, why)
 
 
@@ -54,6 +68,7 @@ def plan_batch(session: Session, company: Company, collection_date: date, on: da
     notify_by = prenotification_due(collection_date, PRENOTIFICATION_DAYS)
     mandated = _mandated(session, company)
     due_by_customer = _due_invoices(session, company, collection_date)
+    installments = installments_due(session, company, collection_date, mandated)
     for customer_id, (mandate, customer) in mandated.items():
         due = []
         for invoice in due_by_customer.get(customer_id, []):
@@ -62,10 +77,18 @@ def plan_batch(session: Session, company: Company, collection_date: date, on: da
                 why = f"issued {invoice.issue_date}: too late to pre-notify (by {notify_by})"
             if why is None:
                 due.append(invoice)
-            else:
+            elif why != "plan":  # a plan's invoices are collected by its installments
                 plan.waiting.append((invoice.number, why))
+        amount = sum(invoice.open_amount for invoice in due)
+        for part in installments.get(customer_id, []):
+            if part.plan.starts_on > notify_by:
+                why = f"plan {part.plan.id} made {part.plan.starts_on}: too late to pre-notify"
+                plan.waiting.extend((invoice.number, why) for invoice in part.invoices)
+                continue
+            due += part.invoices  # after the customer's other invoices: they take what is theirs
+            amount += part.amount
         if due:
-            plan.collections.append((mandate, customer, due))
+            plan.collections.append(Debit(mandate, customer, due, amount))
     return plan
 
 
@@ -121,9 +144,9 @@ def export_batches(
         raise Invalid(f"version must be one of {', '.join(VERSIONS)}", field="version")
     creditor = _creditor(company)
     plan = plan_batch(session, company, collection_date, on)
-    by_scheme: defaultdict[str, list[tuple[Mandate, Customer, list[Invoice]]]] = defaultdict(list)
+    by_scheme: defaultdict[str, list[Debit]] = defaultdict(list)
     for entry in plan.collections:
-        by_scheme[entry[0].scheme].append(entry)
+        by_scheme[entry.mandate.scheme].append(entry)
     batches = []
     for scheme, entries in sorted(by_scheme.items()):
         earliest = earliest_collection(on, scheme)
@@ -176,7 +199,7 @@ def _write(
     creditor: pain008.Creditor,
     collection_date: date,
     version: str,
-    entries: Sequence[tuple[Mandate, Customer, list[Invoice]]],
+    entries: Sequence[Debit],
     by: tuple[int | None, str],
     now: datetime,
 ) -> DebitBatch:
@@ -184,20 +207,21 @@ def _write(
         select(func.count(DebitBatch.id)).where(DebitBatch.company_id == company.id)
     )
     message_id = f"CB{company.id}-{collection_date:%Y%m%d}-{(count or 0) + 1}"
-    rows: list[tuple[Mandate, Customer, list[Invoice], str, str]] = []
-    for mandate, customer, invoices in entries:
+    rows: list[tuple[Debit, str, str]] = []
+    for debit in entries:
+        mandate = debit.mandate
         kind: str = sequence_type(
             mandate.next_sequence == "RCUR", False, mandate.next_sequence == "OOFF"
         )
-        rows.append((mandate, customer, invoices, kind, f"{message_id}-{len(rows) + 1}"))
+        rows.append((debit, kind, f"{message_id}-{len(rows) + 1}"))
     document = pain008.write_pain008(
         pain008.DebitBatch(
             message_id=message_id,
             created_at=now,
             creditor=creditor,
             collections=[
-                _collection(session, mandate, customer, invoices, sequence, e2e, collection_date)
-                for mandate, customer, invoices, sequence, e2e in rows
+                _collection(session, debit, sequence, e2e, collection_date)
+                for debit, sequence, e2e in rows
             ],
         ),
         version,
@@ -208,7 +232,7 @@ def _write(
         version=version,
         collection_date=collection_date,
         count=len(rows),
-        total=sum(sum(i.open_amount for i in invoices) for _, _, invoices, _, _ in rows),
+        total=sum(debit.amount for debit, _, _ in rows),
         currency="EUR",
         document=document.decode(),
         sha256=hashlib.sha256(document).hexdigest(),
@@ -216,8 +240,8 @@ def _write(
     )
     session.add(batch)
     session.flush()
-    for mandate, customer, invoices, sequence, e2e in rows:
-        _record(session, company, batch, mandate, customer, invoices, sequence, e2e)
+    for debit, sequence, e2e in rows:
+        _record(session, company, batch, debit, sequence, e2e)
     record(
         session,
         "sepa.batch_written",
@@ -233,17 +257,12 @@ def _write(
 
 
 def _collection(
-    session: Session,
-    mandate: Mandate,
-    customer: Customer,
-    invoices: list[Invoice],
-    sequence: str,
-    e2e: str,
-    collection_date: date,
+    session: Session, debit: Debit, sequence: str, e2e: str, collection_date: date
 ) -> pain008.Collection:
+    mandate, customer, invoices = debit.mandate, debit.customer, debit.invoices
     return pain008.Collection(
         end_to_end_id=e2e,
-        amount=sum(invoice.open_amount for invoice in invoices),
+        amount=debit.amount,
         mandate_id=mandate.reference,
         mandate_signed_on=mandate.signed_on,
         sequence_type=sequence,
@@ -275,16 +294,10 @@ def _address(session: Session, customer: Customer) -> pain008.PostalAddress | No
 
 
 def _record(
-    session: Session,
-    company: Company,
-    batch: DebitBatch,
-    mandate: Mandate,
-    customer: Customer,
-    invoices: list[Invoice],
-    sequence: str,
-    e2e: str,
+    session: Session, company: Company, batch: DebitBatch, debit: Debit, sequence: str, e2e: str
 ) -> None:
-    amount = sum(invoice.open_amount for invoice in invoices)
+    mandate, customer, invoices, amount = debit
+    # applied in the debit's order: the installments' share goes to the plan's oldest invoices
     payment, _ = record_payment(
         session,
         company,

@@ -111,7 +111,7 @@ def sepa_export(
         said = [
             f"{customer.external_id} ({mandate.reference}): "
             + ", ".join(invoice.number for invoice in invoices)
-            for mandate, customer, invoices in plan.collections
+            for mandate, customer, invoices, _amount in plan.collections
         ]
         said += [f"waiting: {number} — {why}" for number, why in plan.waiting]
         if not dry_run:
