@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from cobro.company.models import Company
 from cobro.customer.service import Change
 from cobro.errors import Conflict, Invalid, NotFound
-from cobro.invoice.models import Invoice
+from cobro.invoice.models import CreditNote, Invoice
 from cobro.payment.models import Allocation, Payment
 from cobro.payment.service import (
     LedgerBreak,
@@ -266,3 +266,36 @@ def test_a_payment_cannot_pay_another_companys_invoice(session: Session) -> None
     with pytest.raises(Invalid, match="another company"):
         allocate(session, payment, invoice, 10_00, date(2026, 2, 1))
     assert invoice.open_amount == invoice.total
+
+
+@pytest.mark.parametrize(
+    ("received", "paid", "open_after"),
+    [
+        (date(2026, 1, 11), 98_00, 0),  # inside the 10 days, less 2 %: the discount is taken
+        (date(2026, 1, 12), 98_00, 2_00),  # a day late: the 2 % stays owed
+        (date(2026, 1, 5), 97_00, 3_00),  # short by more than the discount: nothing is taken
+    ],
+)
+def test_a_payment_inside_the_discount_window_takes_the_discount(
+    session: Session, received: date, paid: int, open_after: int
+) -> None:
+    company = make_company(session)
+    customer = make_customer(session, company)
+    invoice = make_invoice(session, company, customer, 100_00, terms="2/10 NET30")
+    assert (invoice.discount_amount, invoice.discount_until) == (2_00, date(2026, 1, 11))
+    make_payment(session, company, customer, paid, received, (invoice.number,))
+    assert invoice.open_amount == open_after
+    notes = session.scalars(select(CreditNote).where(CreditNote.invoice_id == invoice.id)).all()
+    assert [(n.amount, n.reason) for n in notes] == (
+        [(2_00, "early-payment discount taken")] if open_after == 0 else []
+    )
+    assert check_ledger(session, company.id) == []
+
+
+def test_an_allocation_by_hand_takes_the_discount_too(session: Session) -> None:
+    company = make_company(session)
+    customer = make_customer(session, company)
+    invoice = make_invoice(session, company, customer, 100_00, terms="2/10 NET30")
+    payment = make_payment(session, company, customer, 98_00, date(2026, 1, 8))
+    allocate(session, payment, invoice, 98_00, date(2026, 2, 20))  # applied later, paid in time
+    assert (invoice.open_amount, invoice.settled_on) == (0, date(2026, 2, 20))

@@ -12,7 +12,7 @@ from cobro.company.models import Company
 from cobro.customer.service import Change, get_customer
 from cobro.errors import Invalid
 from cobro.invoice.models import CreditNote, Invoice, WriteOff
-from cobro.invoice.service import get_invoice, reduce_open, restore_open
+from cobro.invoice.service import add_credit_note, get_invoice, reduce_open, restore_open
 from cobro.kit.money import check_currency
 from cobro.payment.events import payment_received
 from cobro.payment.models import Allocation, Payment
@@ -101,7 +101,8 @@ def record_payment(
     else:
         applied = plan_allocations(payment.unapplied, [(i.id, i.open_amount) for i in targets])
     for invoice_id, amount in applied:
-        allocate(session, payment, by_id[invoice_id], amount, data.received_on)
+        # amounts given: cash application matched them, discounts included, and settles those
+        allocate(session, payment, by_id[invoice_id], amount, data.received_on, not data.amounts)
     payment_received(session, payment, customer, [(by_id[i].number, a) for i, a in applied])
     return payment, Change.CREATED
 
@@ -125,9 +126,17 @@ def _check_same_party(payment: Payment, invoice: Invoice) -> None:
 
 
 def allocate(
-    session: Session, payment: Payment, invoice: Invoice, amount: int, on: date
+    session: Session,
+    payment: Payment,
+    invoice: Invoice,
+    amount: int,
+    on: date,
+    take_discount: bool = True,
 ) -> Allocation:
-    """Apply part of a payment to an invoice; never more than either has left."""
+    """Apply part of a payment to an invoice; never more than either has left. With
+    `take_discount`, a payment received inside the invoice's early-payment window that leaves
+    exactly the discount open took the discount: a credit note closes the invoice (cash
+    application settles discounts itself, with the amounts it matched)."""
     _check_same_party(payment, invoice)
     if amount > payment.unapplied:
         raise Invalid(
@@ -144,7 +153,24 @@ def allocate(
     )
     session.add(allocation)
     session.flush()
+    if take_discount and discount_taken(invoice, payment.received_on):
+        company = session.get_one(Company, invoice.company_id)
+        number = f"DSC-P{payment.id}-{invoice.id}"
+        add_credit_note(
+            session, company, invoice, number, applied_on, invoice.open_amount,
+            "early-payment discount taken",
+        )  # fmt: skip
     return allocation
+
+
+def discount_taken(invoice: Invoice, received_on: date) -> bool:
+    """What is left open is the early-payment discount, and the money came inside its window."""
+    return (
+        invoice.discount_amount > 0
+        and invoice.discount_until is not None
+        and received_on <= invoice.discount_until
+        and invoice.open_amount == invoice.discount_amount
+    )
 
 
 def reverse_allocation(session: Session, allocation: Allocation) -> None:
