@@ -48,8 +48,18 @@ def app_on(url: str) -> FastAPI:
     return create_app(Settings(database_url=url, company=None, secret_key=SECRET))
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def app(web_database_url: str) -> FastAPI:
+    """One app for the session's database: building one (routers, templates, catalogs) and
+    its first page cost about half a second, paid once instead of by every web test. Each
+    test's client still starts and stops its lifespan, and has an address of its own."""
+    return app_on(web_database_url)
+
+
+@pytest.fixture
+def own_app(web_database_url: str) -> FastAPI:
+    """An app of the test's own, for a test that adds routes to it: they must not reach the
+    session's app the other tests share."""
     return app_on(web_database_url)
 
 

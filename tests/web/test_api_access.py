@@ -138,8 +138,8 @@ def _with_a_work_route(app: FastAPI) -> TestClient:
     return client_of(app)
 
 
-def test_a_token_without_the_scope_is_403(app: FastAPI, world: World) -> None:
-    client = _with_a_work_route(app)
+def test_a_token_without_the_scope_is_403(own_app: FastAPI, world: World) -> None:
+    client = _with_a_work_route(own_app)
     read_only = client.get("/api/test-work", headers=bearer(world.token("collector")))
     assert read_only.status_code == 403
     writer = client.get(
@@ -148,8 +148,8 @@ def test_a_token_without_the_scope_is_403(app: FastAPI, world: World) -> None:
     assert writer.status_code == 200
 
 
-def test_a_token_cannot_do_more_than_its_users_role(app: FastAPI, world: World) -> None:
-    client = _with_a_work_route(app)
+def test_a_token_cannot_do_more_than_its_users_role(own_app: FastAPI, world: World) -> None:
+    client = _with_a_work_route(own_app)
     response = client.get("/api/test-work", headers=bearer(world.token("viewer", ("write",))))
     assert response.status_code == 403
 

@@ -75,8 +75,8 @@ def _with_failing_routes(app: FastAPI) -> FastAPI:
     return app
 
 
-def test_typed_errors_carry_their_status_and_field(app: FastAPI) -> None:
-    client = TestClient(_with_failing_routes(app), raise_server_exceptions=False)
+def test_typed_errors_carry_their_status_and_field(own_app: FastAPI) -> None:
+    client = TestClient(_with_failing_routes(own_app), raise_server_exceptions=False)
     response = client.get("/api/boom-typed")
     assert response.status_code == 409
     assert response.json() == {
@@ -88,9 +88,9 @@ def test_typed_errors_carry_their_status_and_field(app: FastAPI) -> None:
 
 
 def test_an_unexpected_error_is_logged_and_answered_without_details(
-    app: FastAPI, caplog: pytest.LogCaptureFixture
+    own_app: FastAPI, caplog: pytest.LogCaptureFixture
 ) -> None:
-    client = TestClient(_with_failing_routes(app), raise_server_exceptions=False)
+    client = TestClient(_with_failing_routes(own_app), raise_server_exceptions=False)
     with caplog.at_level(logging.ERROR, logger="cobro.web"):
         response = client.get("/boom")
     assert response.status_code == 500

@@ -40,16 +40,16 @@ def test_pages_set_an_httponly_samesite_csrf_cookie_and_put_its_token_in_the_pag
     assert client.cookies[CSRF_COOKIE] in response.text
 
 
-def test_a_form_post_without_the_token_is_refused(app: FastAPI) -> None:
-    client = _with_a_form(app)
+def test_a_form_post_without_the_token_is_refused(own_app: FastAPI) -> None:
+    client = _with_a_form(own_app)
     client.get("/login")
     response = client.post("/echo", data={"name": "Ana"})
     assert response.status_code == 403
     assert "Request refused" in response.text
 
 
-def test_a_form_post_with_the_cookies_token_goes_through(app: FastAPI) -> None:
-    client = _with_a_form(app)
+def test_a_form_post_with_the_cookies_token_goes_through(own_app: FastAPI) -> None:
+    client = _with_a_form(own_app)
     client.get("/login")
     token = client.cookies[CSRF_COOKIE]
     response = client.post("/echo", data={"name": "Ana", "csrf_token": token})
@@ -57,23 +57,23 @@ def test_a_form_post_with_the_cookies_token_goes_through(app: FastAPI) -> None:
     assert response.json() == {"name": "Ana"}
 
 
-def test_an_htmx_request_passes_the_token_in_a_header(app: FastAPI) -> None:
-    client = _with_a_form(app)
+def test_an_htmx_request_passes_the_token_in_a_header(own_app: FastAPI) -> None:
+    client = _with_a_form(own_app)
     client.get("/login")
     token = client.cookies[CSRF_COOKIE]
     response = client.post("/echo", data={"name": "Ana"}, headers={"X-CSRF-Token": token})
     assert response.status_code == 200
 
 
-def test_a_token_that_differs_from_the_cookie_is_refused(app: FastAPI) -> None:
-    client = _with_a_form(app)
+def test_a_token_that_differs_from_the_cookie_is_refused(own_app: FastAPI) -> None:
+    client = _with_a_form(own_app)
     client.get("/login")
     response = client.post("/echo", data={"name": "Ana"}, headers={"X-CSRF-Token": "forged"})
     assert response.status_code == 403
 
 
-def test_a_forged_cookie_with_a_matching_token_is_refused(app: FastAPI) -> None:
-    client = _with_a_form(app)
+def test_a_forged_cookie_with_a_matching_token_is_refused(own_app: FastAPI) -> None:
+    client = _with_a_form(own_app)
     client.cookies.set(CSRF_COOKIE, "forged")
     response = client.post("/echo", data={"name": "Ana", "csrf_token": "forged"})
     assert response.status_code == 403
