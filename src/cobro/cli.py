@@ -34,7 +34,7 @@ from cobro.policy.holds_cli import holds_app, opt_out_command
 from cobro.policy.settings_cli import settings_app
 from cobro.portal.cli import portal_app
 from cobro.promise.cli import promises_app
-from cobro.report.cli import aging_command, timeline_command
+from cobro.report.cli import aging_command, report_app, timeline_command
 from cobro.setoff.cli import setoff_app
 from cobro.task.cli import tasks_command
 from cobro.validation.cli import validation_app
@@ -72,6 +72,7 @@ customers_app.command("timeline")(timeline_command)  # reads every domain: the r
 app.add_typer(invoices_app, name="invoices")
 invoices_app.command("write-off")(write_off_command)  # through the approval by role
 app.command("aging")(aging_command)
+app.add_typer(report_app, name="report")
 app.add_typer(import_app, name="import")
 app.command("export")(export_command)
 app.command("demo")(demo_command)
