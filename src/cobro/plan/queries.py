@@ -11,10 +11,11 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cobro.customer.listing import listed_page
 from cobro.customer.models import Customer
-from cobro.errors import Invalid, NotFound
+from cobro.errors import NotFound
 from cobro.invoice.models import Invoice
-from cobro.kit.pagination import Page, PageRequest, page_of
+from cobro.kit.pagination import Page, PageRequest
 from cobro.plan import rules
 from cobro.plan.models import PLAN_STATUSES, PaymentPlan, PlanInstallment, PlanInvoice
 
@@ -73,21 +74,9 @@ def plans_page(
     customer: str | None = None,
 ) -> Page[PlanRow]:
     """The company's plans, newest first; of one status or customer (external id)."""
-    query = (
-        select(PaymentPlan, Customer.external_id, Customer.name)
-        .join(Customer, Customer.id == PaymentPlan.customer_id)
-        .where(PaymentPlan.company_id == company_id)
-    )
-    if status is not None:
-        if status not in PLAN_STATUSES:
-            raise Invalid(f"status {status!r}: use one of {', '.join(PLAN_STATUSES)}", "status")
-        query = query.where(PaymentPlan.status == status)
-    if customer is not None:
-        query = query.where(Customer.external_id == customer)
-    query = query.order_by(PaymentPlan.id.desc()).limit(page.limit + 1).offset(page.offset)
-    found = session.execute(query).all()
-    rows = _rows(session, [(plan, external_id, name) for plan, external_id, name in found])
-    return page_of(rows, page)
+    found = listed_page(session, PaymentPlan, company_id, page, PLAN_STATUSES, status, customer)
+    rows = _rows(session, list(found.items))
+    return Page(rows, found.limit, found.offset, found.next_offset)
 
 
 def plan_row(session: Session, company_id: int, plan_id: int) -> PlanRow:

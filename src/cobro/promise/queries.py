@@ -12,10 +12,11 @@ from typing import Literal
 from sqlalchemy import ColumnElement, Subquery, and_, case, exists, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
+from cobro.customer.listing import listed_page
 from cobro.customer.models import Customer
 from cobro.errors import Invalid, NotFound
 from cobro.invoice.models import Invoice
-from cobro.kit.pagination import Page, PageRequest, page_of
+from cobro.kit.pagination import Page, PageRequest
 from cobro.payment.models import Allocation
 from cobro.promise.models import PROMISE_STATUSES, Promise, PromiseInvoice
 from cobro.promise.rules import Tally, tally
@@ -54,22 +55,12 @@ def promises_page(
     customer: str | None = None,
 ) -> Page[PromiseRow]:
     """The company's promises, newest first; of one status or customer (external id)."""
-    query = (
-        select(Promise, Customer.external_id, Customer.name)
-        .join(Customer, Customer.id == Promise.customer_id)
-        .where(Promise.company_id == company_id)
-    )
-    if status is not None:
-        if status not in PROMISE_STATUSES:
-            raise Invalid(f"status {status!r}: use one of {', '.join(PROMISE_STATUSES)}", "status")
-        query = query.where(Promise.status == status)
-    if customer is not None:
-        query = query.where(Customer.external_id == customer)
-    query = query.order_by(Promise.id.desc()).limit(page.limit + 1).offset(page.offset)
-    found = session.execute(query).all()
-    numbers = _numbers(session, [promise.id for promise, _, _ in found])
-    rows = [_row(p, external_id, name, numbers.get(p.id, ())) for p, external_id, name in found]
-    return page_of(rows, page)
+    found = listed_page(session, Promise, company_id, page, PROMISE_STATUSES, status, customer)
+    numbers = _numbers(session, [promise.id for promise, _, _ in found.items])
+    rows = [
+        _row(p, external_id, name, numbers.get(p.id, ())) for p, external_id, name in found.items
+    ]
+    return Page(rows, found.limit, found.offset, found.next_offset)
 
 
 def promise_row(session: Session, company_id: int, promise_id: int) -> PromiseRow:
