@@ -27,6 +27,7 @@ from cobro.customer.endpoints import router as customers_api
 from cobro.cycle.endpoints import router as cycle_api
 from cobro.dispute.endpoints import router as disputes_api
 from cobro.endpoint import Database
+from cobro.fx.endpoints import router as fx_api
 from cobro.importer.endpoints import router as imports_api
 from cobro.interest.endpoints import router as interest_api
 from cobro.invoice.endpoints import router as invoices_api
@@ -49,6 +50,7 @@ from cobro.portal import staff as portal_staff
 from cobro.portal.links import PortalLinkRefused
 from cobro.promise.endpoints import router as promises_api
 from cobro.report.endpoints import router as report_api
+from cobro.report.report_endpoints import router as reports_api
 from cobro.setoff.endpoints import router as setoff_api
 from cobro.settings.endpoints import router as settings_api
 from cobro.task.endpoints import router as tasks_api
@@ -79,6 +81,7 @@ from cobro.web import (
     webhooks,
     worklist,
 )
+from cobro.web import reports as report_pages
 from cobro.web import sepa as sepa_pages
 from cobro.web import setoff as setoff_pages
 from cobro.web import settings as settings_pages
@@ -98,6 +101,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     companies_api,
     customers_api,
     report_api,
+    reports_api,
     contacts_api,
     invoices_api,
     payments_api,
@@ -121,6 +125,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     templates_api,
     cycle_api,
     interest_api,
+    fx_api,
     charges_api,
     validation_api,
     bank_api,
@@ -161,6 +166,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     bank_review.router,
     sepa_pages.router,
     setoff_pages.router,
+    report_pages.router,
 )
 
 log = logging.getLogger("cobro.web")

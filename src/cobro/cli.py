@@ -22,6 +22,7 @@ from cobro.demo.cli import demo_command
 from cobro.dispute.cli import disputes_app
 from cobro.edge import EXIT_USER_ERROR, console, errors, fail
 from cobro.errors import CobroError
+from cobro.fx.cli import fx_app
 from cobro.housekeeping import prune_command
 from cobro.importer.cli import export_command, import_app
 from cobro.interest.cli import interest_command, rates_app
@@ -34,7 +35,8 @@ from cobro.policy.holds_cli import holds_app, opt_out_command
 from cobro.policy.settings_cli import settings_app
 from cobro.portal.cli import portal_app
 from cobro.promise.cli import promises_app
-from cobro.report.cli import aging_command, report_app, timeline_command
+from cobro.report.cli import aging_command, timeline_command
+from cobro.report.report_cli import report_app
 from cobro.setoff.cli import setoff_app
 from cobro.task.cli import tasks_command
 from cobro.validation.cli import validation_app
@@ -88,6 +90,7 @@ app.command("tasks")(tasks_command)
 app.command("prune")(prune_command)
 app.command("interest")(interest_command)
 app.add_typer(rates_app, name="rates")
+app.add_typer(fx_app, name="fx")
 app.add_typer(charges_app, name="charges")
 app.add_typer(bank_app, name="bank")
 app.add_typer(sepa_app, name="sepa")

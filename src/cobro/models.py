@@ -8,6 +8,7 @@ from cobro.charge.models import Charge
 from cobro.company.models import Company
 from cobro.customer.models import Contact, Customer
 from cobro.dispute.models import Dispute, DisputeEvidence, DisputeItem
+from cobro.fx.models import FxRate
 from cobro.idempotency.models import IdempotencyKey
 from cobro.interest.models import RatePeriodRow
 from cobro.invoice.models import CreditNote, Installment, Invoice, WriteOff
@@ -26,6 +27,7 @@ from cobro.policy.models import (
     PolicyRule,
 )
 from cobro.promise.models import Promise, PromiseInvoice
+from cobro.report.models import ReportMailing
 from cobro.setoff.models import SetOff, SetOffBill, VendorBill
 from cobro.settings.models import ChannelSetting
 from cobro.task.models import Task
@@ -59,6 +61,7 @@ __all__ = [
     "DisputeEvidence",
     "DisputeItem",
     "Document",
+    "FxRate",
     "Hold",
     "IdempotencyKey",
     "Installment",
@@ -82,6 +85,7 @@ __all__ = [
     "Promise",
     "PromiseInvoice",
     "RatePeriodRow",
+    "ReportMailing",
     "SetOff",
     "SetOffBill",
     "Statement",

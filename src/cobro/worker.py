@@ -42,6 +42,7 @@ from cobro.kit.dates import utcnow
 from cobro.notice.links import MessageLinks
 from cobro.outbox.claim import DEFAULT_LEASE, claim, waiting
 from cobro.outbox.service import MAX_ATTEMPTS, Job, Outcome, Preparer, backoff, record_round
+from cobro.report.weekly import queue_due_weekly_reports
 from cobro.settings.channels import StoredChannels
 from cobro.webhook.deliver import Sender, deliver_round
 from cobro.webhook.models import Delivery
@@ -57,6 +58,11 @@ class WorkerReport:
     print_files: list[Path] = field(default_factory=list)
     waiting: int = 0  # queued for later when the worker stopped
     next_at: datetime | None = None
+    weekly_reports: int = 0  # weekly management reports queued (report day)
+    weekly_errors: list[str] = field(default_factory=list)
+
+
+WEEKLY_CHECK = timedelta(hours=1)
 
 
 def worker_name() -> str:
@@ -85,7 +91,11 @@ def run_worker(
     report = WorkerReport()
     letter_days: set[tuple[str, str]] = set()
     sender = Sender(channels.get("email"))  # webhooks and account emails (cobro.webhook)
+    next_weekly = clock()  # the weekly reports are looked at once at the start, then hourly
     while not should_stop():
+        if clock() >= next_weekly:
+            _weekly_reports(engine, clock(), company_id, report)
+            next_weekly = clock() + WEEKLY_CHECK
         with transaction(engine) as session:
             ids = claim(session, name, clock(), batch, lease, company_id)
             hooks = claim(session, name, clock(), batch, lease, company_id, table=Delivery)
@@ -121,6 +131,20 @@ def run_worker(
     with transaction(engine) as session:
         report.waiting, report.next_at = waiting(session, clock(), company_id)
     return report
+
+
+def _weekly_reports(
+    engine: Engine, now: datetime, company_id: int | None, report: WorkerReport
+) -> None:
+    """Queue the weekly reports due today. A report that cannot be built (a missing FX
+    rate, a database error) is noted and tried again next hour: it never stops the worker
+    from sending the outbox."""
+    try:
+        with transaction(engine, writes=True) as session:
+            mailings = queue_due_weekly_reports(session, now, company_id)
+        report.weekly_reports += sum(len(mailing.queued) for mailing in mailings)
+    except (CobroError, SQLAlchemyError) as error:
+        report.weekly_errors.append(str(error))
 
 
 def _send(channels: Mapping[str, Channel], job: Job) -> Receipt | DeliveryError:
@@ -234,6 +258,10 @@ def print_worker_report(report: WorkerReport, settings: ChannelSettings) -> None
         console.print(f"Emails were written to {settings.mail_dir}/ (set COBRO_SMTP_URL to send).")
     for path in report.print_files:
         console.print(f"Print file for the post: {path}")
+    if report.weekly_reports:
+        console.print(f"Weekly management report queued for {report.weekly_reports} people.")
+    for error in report.weekly_errors:
+        console.print(f"The weekly report could not be built: {error}")
     if report.waiting and report.next_at is not None:
         console.print(
             f"{report.waiting} actions wait for their send window or a retry; the first is due "

@@ -13,7 +13,8 @@ import itertools
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -37,6 +38,7 @@ from cobro.customer.models import Contact, Customer
 from cobro.customer.rules import CustomerIn
 from cobro.customer.service import upsert_customer
 from cobro.dispute.models import Dispute, DisputeEvidence
+from cobro.fx.models import FxRate
 from cobro.invoice.models import Invoice
 from cobro.kit.dates import today_in, utcnow
 from cobro.legal.models import CaseStep, LegalCase
@@ -413,6 +415,23 @@ def _placement(foreign: Foreign) -> int:
     return place(foreign.session, foreign.company, customer, agency, on, [invoice.number]).id
 
 
+B_FX_DAY = "2026-11-24"  # the day of company B's FX rate
+
+
+def _fx_rate(foreign: Foreign) -> str:
+    """An FX rate of B's (with a secret source), its currency."""
+    rate = FxRate(
+        company_id=foreign.company.id,
+        currency="USD",
+        day=date.fromisoformat(B_FX_DAY),
+        rate=Decimal("0.5"),
+        source=f"Secret {foreign.tag}",
+    )
+    foreign.session.add(rate)
+    foreign.session.flush()
+    return rate.currency
+
+
 B_STAGE = "b-only-stage"
 
 # path parameter → a maker of company B's thing, returning what the path takes
@@ -445,6 +464,8 @@ FOREIGN: dict[str, Maker] = {
     "request_id": _write_off_request,
     "case_id": _legal_case,
     "placement_id": _placement,
+    "currency": _fx_rate,
+    "day": lambda foreign: B_FX_DAY,
     "user_id": lambda f: f.session.scalars(
         select(Membership.user_id).where(Membership.company_id == f.company.id)
     ).first(),

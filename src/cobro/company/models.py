@@ -74,4 +74,7 @@ class Company(Base):
         BigInteger, default=5000, server_default="5000"
     )
     plan_grace_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
+    # the weekly management report (`cobro.report.weekly`) goes to managers on this weekday
+    # (0 = Monday … 6 = Sunday); None: no weekly report
+    weekly_report_day: Mapped[int | None] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -21,6 +21,7 @@ from cobro.importer.mapping import Kind, Mapping, combine, load_mapping
 from cobro.importer.report import ImportReport, Problem, RowsInvalid
 from cobro.importer.service import ImportOptions, import_file
 from cobro.importer.upload import Upload
+from cobro.kit.spreadsheet import inert
 
 
 @dataclass(frozen=True)
@@ -145,9 +146,5 @@ def problems_csv(problems: list[Problem]) -> str:
     writer = csv.writer(out)
     writer.writerow(["row", "column", "value", "error"])
     for p in problems:
-        writer.writerow([p.row, _inert(p.column), _inert(p.value), _inert(p.reason)])
+        writer.writerow([p.row, inert(p.column), inert(p.value), inert(p.reason)])
     return out.getvalue()
-
-
-def _inert(text: str) -> str:
-    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from cobro.errors import Invalid
+from cobro.kit.rows import Problem, listed
 
 COLUMNS = ("series", "starts_on", "ends_on", "rate", "source")
 MAX_RATE = Decimal(100)
@@ -45,26 +46,12 @@ class RateRow:
     source: str
 
 
-@dataclass(frozen=True)
-class Problem:
-    row: int
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"row {self.row}, {self.field}: {self.reason}"
-
-
 class RateFileInvalid(Invalid):
     """A file refused whole: every problem found, each naming its row and field."""
 
     def __init__(self, name: str, problems: Sequence[Problem]) -> None:
-        lines = [str(problem) for problem in problems[:MAX_SHOWN]]
-        if len(problems) > MAX_SHOWN:
-            lines.append(f"… and {len(problems) - MAX_SHOWN} more")
-        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
         super().__init__(
-            f"{name}: {count}, nothing imported:\n  " + "\n  ".join(lines),
+            f"{name}: " + listed(problems, MAX_SHOWN, "nothing imported"),
             field=problems[0].field,
         )
         self.problems = tuple(problems)

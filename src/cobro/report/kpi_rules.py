@@ -112,17 +112,31 @@ def bad_debt_ratio(bad_debts: Number, credit_sales: Number) -> Decimal | None:
     return None if share is None else share * HUNDRED
 
 
+def overdue_share(ar: Number, current: Number) -> Decimal | None:
+    """Share of the open receivables past due, %: (AR − not yet due) ÷ AR × 100."""
+    share = _ratio(Decimal(ar) - Decimal(current), ar)
+    return None if share is None else share * HUNDRED
+
+
 def average_days_to_pay(
     paid: Sequence[tuple[int, Number]],
 ) -> tuple[Decimal | None, Decimal | None]:
     """(simple, amount-weighted) average of the days each fully paid invoice took, from
     (days, amount) pairs: Σ days ÷ n, and Σ days × amount ÷ Σ amount."""
-    simple = _ratio(sum(days for days, _amount in paid), len(paid))
-    weighted = _ratio(
-        sum(Decimal(days) * Decimal(amount) for days, amount in paid),
+    return days_to_pay_of_sums(
+        len(paid),
+        sum(days for days, _amount in paid),
         sum(Decimal(amount) for _days, amount in paid),
+        sum(Decimal(days) * Decimal(amount) for days, amount in paid),
     )
-    return simple, weighted
+
+
+def days_to_pay_of_sums(
+    count: int, days: Number, amount: Number, days_by_amount: Number
+) -> tuple[Decimal | None, Decimal | None]:
+    """The same averages from the sums a database computes: n, Σ days, Σ amount and
+    Σ days × amount."""
+    return _ratio(days, count), _ratio(days_by_amount, amount)
 
 
 def kept_rate(kept: int, broken: int) -> Decimal | None:

@@ -18,7 +18,14 @@ import httpx
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from cobro.channel.base import Channel, DeliveryError, Message, PermanentFailure, Receipt
+from cobro.channel.base import (
+    Attachment,
+    Channel,
+    DeliveryError,
+    Message,
+    PermanentFailure,
+    Receipt,
+)
 from cobro.channel.gateway import post
 from cobro.channel.webhook import signature
 from cobro.db import transaction
@@ -39,6 +46,7 @@ class Shipment:
     subject: str | None
     payload: str
     secret: str | None
+    attachment: Attachment | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,7 @@ def prepare(session: Session, ids: Sequence[int], worker: str, now: datetime) ->
                 delivery.subject,
                 delivery.payload,
                 secret,
+                _attachment(delivery),
             )
         )
     return shipments
@@ -123,6 +132,17 @@ class Sender:
         self._client.close()
 
 
+def _attachment(delivery: Delivery) -> Attachment | None:
+    if delivery.attachment is None or not delivery.attachment_name:
+        return None
+    kind = (
+        "application/pdf"
+        if delivery.attachment_name.endswith(".pdf")
+        else "application/octet-stream"
+    )
+    return Attachment(delivery.attachment_name, kind, delivery.attachment)
+
+
 def _email(shipment: Shipment) -> Message:
     return Message(
         key=shipment.key,
@@ -130,6 +150,7 @@ def _email(shipment: Shipment) -> Message:
         to=(shipment.target,),
         subject=shipment.subject or "",
         text=shipment.payload,
+        attachments=(shipment.attachment,) if shipment.attachment else (),
     )
 
 
@@ -183,6 +204,7 @@ def _close(delivery: Delivery, status: str, reason: str | None) -> None:
     delivery.last_error = reason
     if delivery.channel == "email":
         delivery.payload = None  # a reset link is a secret: not kept once it is out
+        delivery.attachment = None  # a report is the company's: not kept in the queue either
 
 
 def deliver_round(

@@ -8,6 +8,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -68,6 +69,9 @@ class Delivery(Base):
     target: Mapped[str] = mapped_column(String(2000))  # the URL, or the email address
     subject: Mapped[str | None] = mapped_column(String(300))
     payload: Mapped[str | None] = mapped_column(Text)
+    # an email's one attachment (the weekly report's PDF), dropped once it is out
+    attachment: Mapped[bytes | None] = mapped_column(LargeBinary)
+    attachment_name: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(10), default="queued")
     not_before: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
