@@ -239,3 +239,25 @@ def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str
 def _days_between_postgresql(element: days_between, compiler: Any, **kw: Any) -> str:
     later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
     return f"(CAST({later} AS DATE) - CAST({earlier} AS DATE))"
+
+
+class no_index(FunctionElement[Any]):  # noqa: N801  (used like a SQL function)
+    """A column the planner must not reach through an index: `+column` on SQLite (its way of
+    saying so), the column itself elsewhere. With statistics, SQLite walks a whole 10M-row
+    table in an index's order to save a sort, where a narrow range of another index does."""
+
+    inherit_cache = True
+
+    def __init__(self, column: Any) -> None:
+        super().__init__(column)
+        self.type = column.type
+
+
+@compiles(no_index)
+def _no_index(element: no_index, compiler: Any, **kw: Any) -> str:
+    return "".join(compiler.process(arg, **kw) for arg in element.clauses)
+
+
+@compiles(no_index, "sqlite")
+def _no_index_sqlite(element: no_index, compiler: Any, **kw: Any) -> str:
+    return "+" + "".join(compiler.process(arg, **kw) for arg in element.clauses)

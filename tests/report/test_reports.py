@@ -215,8 +215,14 @@ def test_a_report_as_of_a_past_date_ignores_what_came_after(
 
 def test_trends_give_a_row_per_month_and_charts(session: Session, company: Company) -> None:
     ledger(session, company)
-    report = build(session, Query("trends", company.id, date(2026, 4, 15), ON))
+    report = build(session, Query("trends", company.id, date(2026, 4, 15), ON, By.COLLECTOR))
     assert [row["month"] for row in report.rows] == ["2026-04", "2026-05", "2026-06"]
+    # the months read together give what each month gives alone
+    firsts = (date(2026, 4, 15), date(2026, 5, 1), date(2026, 6, 1))
+    for row, first in zip(report.rows, firsts, strict=True):
+        last = min(ON, date(first.year, first.month + 1, 1) - timedelta(days=1))
+        [alone] = build(session, Query("kpis", company.id, first, last, By.COLLECTOR)).rows
+        assert {key: row[key] for key in alone} == alone
     dso, cei = report.charts
     assert dso.labels == ("2026-04", "2026-05", "2026-06")
     assert cei.kind is ChartKind.LINES

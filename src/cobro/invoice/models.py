@@ -34,8 +34,17 @@ class Invoice(Base):
         Index("ix_invoice_open", "company_id", "settled_on", "due_date"),
         # the API's list, by due date (its default sort): a page without sorting the company
         Index("ix_invoice_company_due", "company_id", "due_date", "id"),
-        # a period's credit sales (reports): the invoices issued in it, not a scan of the ledger
-        Index("ix_invoice_company_issue", "company_id", "issue_date"),
+        # a period's credit sales (reports) read from the index alone: the invoices issued in
+        # it, not a walk over the ledger's rows
+        Index(
+            "ix_invoice_company_issue",
+            "company_id",
+            "issue_date",
+            "kind",
+            "currency",
+            "total",
+            "customer_id",
+        ),  # fmt: skip
         # a customer's open items in due-date order, from the index alone (every column a
         # worklist page, a customer's page and a worklist refresh read of them)
         Index(

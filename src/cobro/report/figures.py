@@ -2,6 +2,9 @@
 slice converted to the reporting currency): each read by one GROUP BY over the ledger, never a
 loop over invoices. Everything as the ledger stood at the end of the period: an invoice issued,
 settled or written off after it does not count.
+
+Several periods (a trend's months) are read together: one query per figure with a column per
+period, and one aging per distinct day (a month's start is the month before's end).
 """
 
 from __future__ import annotations
@@ -56,20 +59,55 @@ def months_back(end: date, count: int = COUNTBACK_MONTHS) -> list[tuple[date, da
     return spans
 
 
+Period = tuple[date, date]
+
+
 def ledger_figures(
     session: Session, company_id: int, start: date, end: date, by: By
 ) -> tuple[Slicing, dict[Key, Figures]]:
     """Every row's figures for the period [start, end], and how its rows were sliced."""
+    return periods_figures(session, company_id, [(start, end)], by)[0]
+
+
+def periods_figures(
+    session: Session, company_id: int, periods: Sequence[Period], by: By
+) -> list[tuple[Slicing, dict[Key, Figures]]]:
+    """Each period's rows and their slicing (amounts converted at the rates of its end)."""
+    days = sorted({day for start, end in periods for day in (start - timedelta(days=1), end)})
+    agings = {
+        day: aging_sums(session, company_id, day, DEFAULT_SCHEME, slice_of(by), slice_group(by))
+        for day in days
+    }
+    spans = sorted({span for start, end in periods for span in ((start, end), *months_back(end))})
+    sales = _sales(session, company_id, spans, by)
+    paid = _paid(session, company_id, periods, by)
+    written = _written_off(session, company_id, periods, by)
+    promises = _promises(session, company_id, periods, by)
+    found = []
+    for index, (start, end) in enumerate(periods):
+        wanted = [spans.index(span) for span in ((start, end), *months_back(end))]
+        raw = {
+            "before": agings[start - timedelta(days=1)],
+            "after": agings[end],
+            "sales": [(s, c, *(row[i] for i in wanted)) for s, c, *row in sales],
+            "paid": [(s, c, *row[4 * index: 4 * index + 4]) for s, c, *row in paid],
+            "written": [(s, c, row[index]) for s, c, *row in written],
+        }  # fmt: skip
+        kept = [(s, row[2 * index], row[2 * index + 1]) for s, *row in promises]
+        found.append(_figures(session, company_id, end, by, raw, kept))
+    return found
+
+
+def _figures(
+    session: Session,
+    company_id: int,
+    end: date,
+    by: By,
+    raw: dict[str, list[Any]],
+    kept: list[tuple[str, int, int]],
+) -> tuple[Slicing, dict[Key, Figures]]:
+    """One period's rows from its raw sums: (slice, currency, values…) each."""
     spans = months_back(end)
-    raw: dict[str, list[Any]] = {
-        "before": aging_sums(session, company_id, start - timedelta(days=1), DEFAULT_SCHEME,
-                             slice_of(by), slice_group(by)),
-        "after": aging_sums(session, company_id, end, DEFAULT_SCHEME, slice_of(by),
-                            slice_group(by)),
-        "sales": _sales(session, company_id, start, end, spans, by),
-        "paid": _paid(session, company_id, start, end, by),
-        "written": _written_off(session, company_id, start, end, by),
-    }  # fmt: skip
     currencies = {row[1] for rows in raw.values() for row in rows}
     sliced = slicing(session, company_id, by, end, currencies)
     found: dict[Key, Figures] = {}
@@ -86,16 +124,17 @@ def ledger_figures(
     for index, (first, last) in enumerate(spans):
         month = add_up(sliced, ((row[0], row[1], row[3 + index]) for row in raw["sales"]))
         for key, amount in month.items():
-            days = (last - first).days + 1
-            found.setdefault(key, _empty(spans)).monthly_sales[index] = (amount, days)
+            found.setdefault(key, _empty(spans)).monthly_sales[index] = (
+                amount, (last - first).days + 1,
+            )  # fmt: skip
     put("bad_debts", raw["written"])
     put("paid_amount", ((s, c, amount) for s, c, _n, _d, amount, _da in raw["paid"]))
     put("paid_days_amount", ((s, c, days_amount) for s, c, *_rest, days_amount in raw["paid"]))
     for s, c, count, days, _amount, _da in raw["paid"]:  # counts and days are not converted
         figures = found.setdefault(sliced.key(s, c), _empty(spans))
-        figures.paid_count += int(count or 0)
-        figures.paid_days += int(days or 0)
-    _add_promises(session, company_id, start, end, by, sliced, found, spans)
+        figures.paid_count += count
+        figures.paid_days += days
+    _add_promises(by, sliced, found, spans, kept)
     return sliced, found
 
 
@@ -107,20 +146,16 @@ def _in(column: Any, first: date, last: date) -> ColumnElement[bool]:
     return and_(column >= first, column <= last)
 
 
-def _sales(
-    session: Session,
-    company_id: int,
-    start: date,
-    end: date,
-    spans: Sequence[tuple[date, date]],
-    by: By,
-) -> list[Any]:
-    """(slice, currency, sales in the period, sales of each countback month…): invoices, not
-    debit notes (fees and interest are no sales)."""
-    earliest = min(start, spans[-1][0])
+def _sums(session: Session, query: Any) -> list[Any]:
+    return [(s, c, *(int(v or 0) for v in rest)) for s, c, *rest in session.execute(query)]
+
+
+def _sales(session: Session, company_id: int, spans: Sequence[Period], by: By) -> list[Any]:
+    """(slice, currency, the sales of each span…): invoices, not debit notes (fees and
+    interest are no sales)."""
     columns = [
         func.sum(case((_in(Invoice.issue_date, first, last), Invoice.total), else_=0))
-        for first, last in ((start, end), *spans)
+        for first, last in spans
     ]
     query = (
         select(slice_of(by), Invoice.currency, *columns)
@@ -128,79 +163,88 @@ def _sales(
         .where(
             Invoice.company_id == company_id,
             Invoice.kind == "invoice",
-            _in(Invoice.issue_date, earliest, end),
+            _in(Invoice.issue_date, min(s for s, _e in spans), max(e for _s, e in spans)),
         )
         .group_by(*slice_group(by), Invoice.currency)
     )
-    return [(s, c, *(int(v or 0) for v in rest)) for s, c, *rest in session.execute(query)]
+    return _sums(session, query)
 
 
-def _paid(session: Session, company_id: int, start: date, end: date, by: By) -> list[Any]:
-    """(slice, currency, n, Σ days, Σ total, Σ days × total) of the invoices settled in the
-    period, from issue to settlement."""
+def _paid(session: Session, company_id: int, periods: Sequence[Period], by: By) -> list[Any]:
+    """(slice, currency, then per period: n, Σ days, Σ total, Σ days × total) of the invoices
+    settled in it, from issue to settlement."""
     days = days_between(Invoice.settled_on, Invoice.issue_date)
+    columns = []
+    for start, end in periods:
+        settled = _in(Invoice.settled_on, start, end)
+        columns += [func.sum(case((settled, value), else_=0))
+                    for value in (1, days, Invoice.total, days * Invoice.total)]  # fmt: skip
     query = (
-        select(
-            slice_of(by),
-            Invoice.currency,
-            func.count(),
-            func.sum(days),
-            func.sum(Invoice.total),
-            func.sum(days * Invoice.total),
-        )
+        select(slice_of(by), Invoice.currency, *columns)
         .join(Customer, Customer.id == Invoice.customer_id)
         .where(
             Invoice.company_id == company_id,
             Invoice.kind == "invoice",
-            _in(Invoice.settled_on, start, end),
+            _in(Invoice.settled_on, min(s for s, _e in periods), max(e for _s, e in periods)),
         )
         .group_by(*slice_group(by), Invoice.currency)
     )
-    return [(s, c, *(int(v or 0) for v in rest)) for s, c, *rest in session.execute(query)]
+    return _sums(session, query)
 
 
-def _written_off(
-    session: Session, company_id: int, start: date, end: date, by: By
-) -> list[tuple[str, str, int]]:
+def _written_off(session: Session, company_id: int, periods: Sequence[Period], by: By) -> list[Any]:
+    """(slice, currency, what was written off in each period…)."""
+    columns = [
+        func.sum(case((_in(WriteOff.written_off_on, start, end), WriteOff.amount), else_=0))
+        for start, end in periods
+    ]
     query = (
-        select(slice_of(by), Invoice.currency, func.sum(WriteOff.amount))
+        select(slice_of(by), Invoice.currency, *columns)
         .join(Invoice, Invoice.id == WriteOff.invoice_id)
         .join(Customer, Customer.id == Invoice.customer_id)
-        .where(Invoice.company_id == company_id, _in(WriteOff.written_off_on, start, end))
+        .where(
+            Invoice.company_id == company_id,
+            _in(WriteOff.written_off_on, min(s for s, _e in periods), max(e for _s, e in periods)),
+        )
         .group_by(*slice_group(by), Invoice.currency)
     )
-    return [(s, c, int(total or 0)) for s, c, total in session.execute(query)]
+    return _sums(session, query)
+
+
+def _promises(session: Session, company_id: int, periods: Sequence[Period], by: By) -> list[Any]:
+    """(slice, then per period: kept, broken) among the promises that ended in it."""
+    columns = []
+    for start, end in periods:
+        ended = _in(Promise.resolved_on, start, end)
+        columns += [func.sum(case((ended & (Promise.status == status), 1), else_=0))
+                    for status in ("kept", "broken")]  # fmt: skip
+    query = (
+        select(slice_of(by), *columns)
+        .join(Customer, Customer.id == Promise.customer_id)
+        .where(
+            Promise.company_id == company_id,
+            _in(Promise.resolved_on, min(s for s, _e in periods), max(e for _s, e in periods)),
+            Promise.status.in_(("kept", "broken")),
+        )
+        .group_by(*slice_group(by))
+    )
+    return [(s, *(int(v or 0) for v in rest)) for s, *rest in session.execute(query)]
 
 
 def _add_promises(
-    session: Session,
-    company_id: int,
-    start: date,
-    end: date,
     by: By,
     sliced: Slicing,
     found: dict[Key, Figures],
     spans: Sequence[tuple[date, date]],
+    kept: list[tuple[str, int, int]],
 ) -> None:
     """Kept and broken promises that ended in the period. A promise's rate is a count: by
     currency every currency's row shows the company's rate (promises span currencies)."""
-    query = (
-        select(slice_of(by), Promise.status, func.count())
-        .join(Customer, Customer.id == Promise.customer_id)
-        .where(
-            Promise.company_id == company_id,
-            _in(Promise.resolved_on, start, end),
-            Promise.status.in_(("kept", "broken")),
-        )
-        .group_by(*slice_group(by), Promise.status)
-    )
-    for slice_name, status, count in session.execute(query):
+    for slice_name, kept_count, broken_count in kept:
         keys = [k for k in found if by is By.CURRENCY or k[0] == slice_name]
-        if not keys and by is not By.CURRENCY:
+        if not keys and by is not By.CURRENCY and (kept_count or broken_count):
             keys = [sliced.key(slice_name, sliced.reporting)]
         for key in keys:
             figures = found.setdefault(key, _empty(spans))
-            if status == "kept":
-                figures.kept += int(count)
-            else:
-                figures.broken += int(count)
+            figures.kept += kept_count
+            figures.broken += broken_count

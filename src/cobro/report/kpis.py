@@ -14,6 +14,7 @@ end: nothing that happened after it counts.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -21,7 +22,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from cobro.report import kpi_rules as rules
-from cobro.report.figures import Figures, ledger_figures
+from cobro.report.figures import Figures, Period, periods_figures
 from cobro.report.slices import By, Slicing, check_period
 
 
@@ -64,14 +65,26 @@ def receivables_report(
     session: Session, company_id: int, start: date, end: date, by: By = By.CURRENCY
 ) -> tuple[Slicing, list[Kpis]]:
     """The KPIs and how their rows were sliced (for the report's notes)."""
-    check_period(start, end)
-    sliced, found = ledger_figures(session, company_id, start, end, by)
-    rows = [
-        _kpis(key, figures, start, end)
-        for key, figures in sorted(found.items(), key=lambda item: item[0])
-        if _has_anything(figures)
-    ]
-    return sliced, rows
+    return periods_kpis(session, company_id, [(start, end)], by)[0]
+
+
+def periods_kpis(
+    session: Session, company_id: int, periods: Sequence[Period], by: By = By.CURRENCY
+) -> list[tuple[Slicing, list[Kpis]]]:
+    """The KPIs of each period (a trend's months), read together."""
+    for start, end in periods:
+        check_period(start, end)
+    found = []
+    for (start, end), (sliced, figures) in zip(
+        periods, periods_figures(session, company_id, periods, by), strict=True
+    ):
+        rows = [
+            _kpis(key, row, start, end)
+            for key, row in sorted(figures.items(), key=lambda item: item[0])
+            if _has_anything(row)
+        ]
+        found.append((sliced, rows))
+    return found
 
 
 def _has_anything(figures: Figures) -> bool:

@@ -13,6 +13,7 @@ from rich import box
 from rich.table import Table
 
 from cobro.company.models import Company
+from cobro.company.service import list_companies
 from cobro.edge import CompanyOption, cli_errors, company_of, console, fail, unit_of_work
 from cobro.errors import Invalid
 from cobro.kit.dates import parse_date, today_in, utcnow
@@ -21,7 +22,7 @@ from cobro.report.export import cell_text, to_csv, to_json, to_pdf, to_xlsx
 from cobro.report.management import MANAGEMENT_REPORTS, management_reports
 from cobro.report.rules import DEFAULT_SCHEME, Scheme, parse_scheme
 from cobro.report.slices import parse_by
-from cobro.report.table import Kind, Report
+from cobro.report.table import Kind, Report, combined
 from cobro.report.weekly import WEEKDAYS, parse_weekday, queue_weekly_report, set_report_day
 
 FORMATS = ("table", "csv", "xlsx", "pdf", "json")
@@ -52,6 +53,10 @@ BucketsOpt = typer.Option(
     None, "--buckets", help="Aging bucket limits in days, e.g. 30,60,90,120 (default "
     "0,30,60,90 by due date, 30,60,90 by issue date)."
 )  # fmt: skip
+ReportCompanyOpt = typer.Option(
+    None, "--company", "-c", help="Company code, or all: every company's rows with a company "
+    "column first, nothing added across companies (default: COBRO_COMPANY, or the only one)."
+)  # fmt: skip
 AgedFromOpt = typer.Option("due", "--aged-from", help="Age from the due or the issue date.")
 
 
@@ -65,7 +70,7 @@ def _register(name: str) -> None:
         by: str | None = ByOpt,
         output: str = FormatOpt,
         path: Path | None = OutputOpt,
-        company: str | None = CompanyOption,
+        company: str | None = ReportCompanyOpt,
     ) -> None:
         _run(name, on, start, end, by, output, path, company, DEFAULT_SCHEME)
 
@@ -76,18 +81,25 @@ def _register(name: str) -> None:
 @report_app.command("aging")
 def aging_command(
     on: str | None = OnOpt,
+    start: str | None = typer.Option(
+        None,
+        "--from",
+        help="Not used (an aging is as of one day): the same options as the "
+        "other reports, so that one command line serves them all.",
+    ),
+    end: str | None = typer.Option(None, "--to", help="The same as --on."),
     by: str | None = ByOpt,
     buckets: str | None = BucketsOpt,
     aged_from: str = AgedFromOpt,
     output: str = FormatOpt,
     path: Path | None = OutputOpt,
-    company: str | None = CompanyOption,
+    company: str | None = ReportCompanyOpt,
 ) -> None:
     try:
         scheme = parse_scheme(buckets, aged_from)
     except ValueError as exc:
         fail(str(exc))
-    _run("aging", on, None, None, by, output, path, company, scheme)
+    _run("aging", on, start, end, by, output, path, company, scheme)
 
 
 aging_command.__doc__ = DESCRIPTIONS["aging"]
@@ -156,6 +168,9 @@ def weekly_day_command(
     console.print(f"Weekly report day: {shown}.")
 
 
+ALL = "all"  # --company all: every company's rows, a company column first
+
+
 def _period(
     owner: Company, on: str | None, start: str | None, end: str | None
 ) -> tuple[date, date]:
@@ -178,16 +193,21 @@ def _run(
 ) -> None:
     if output not in FORMATS:
         fail(f"--format {output!r}: use one of {', '.join(FORMATS)}")
+    try:
+        sliced_by = parse_by(by)
+    except Invalid as exc:
+        fail(exc.message)
     with cli_errors(), unit_of_work() as session:
-        owner = company_of(session, company)
-        first, last = _period(owner, on, start, end)
-        try:
-            sliced_by = parse_by(by)
-        except Invalid as exc:
-            fail(exc.message)
-        query = Query(name, owner.id, first, last, sliced_by, scheme)
-        report = build(session, query)
-        pdf = to_pdf([report], report.title, owner.name, last) if output == "pdf" else b""
+        owners = list_companies(session) if company == ALL else [company_of(session, company)]
+        found = []
+        for owner in owners:
+            first, last = _period(owner, on, start, end)
+            found.append(
+                (owner.code, build(session, Query(name, owner.id, first, last, sliced_by, scheme)))
+            )
+        report = found[0][1] if company != ALL else combined(found)
+        holder = owners[0].name if company != ALL else "all companies"
+        pdf = to_pdf([report], report.title, holder, last) if output == "pdf" else b""
     if output == "table" and path is None:
         print_report(report)
         return

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from cobro.errors import Invalid
 from cobro.report.activity_rules import cohorts
 from cobro.report.kpi_rules import rounded
-from cobro.report.kpis import Kpis, receivables_report
+from cobro.report.kpis import Kpis, periods_kpis, receivables_report
 from cobro.report.repository import aging_sums
 from cobro.report.rules import DEFAULT_SCHEME, Basis, Scheme
 from cobro.report.slices import (
@@ -172,8 +172,9 @@ def trends_report(session: Session, company_id: int, start: date, end: date, by:
         )
     rows: list[dict[str, Cell]] = []
     notes: tuple[str, ...] = ()
-    for first, last in months:
-        sliced, found = receivables_report(session, company_id, first, last, by)
+    for (first, _last), (sliced, found) in zip(
+        months, periods_kpis(session, company_id, months, by), strict=True
+    ):
         notes = notes or sliced.note()
         for kpis in found:
             rows.append({"month": first.strftime("%Y-%m"), **_kpi_row(kpis, REPORT_FIELDS["kpis"])})

@@ -6,6 +6,7 @@ Pure.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -73,3 +74,23 @@ class Report:
 
     def column(self, key: str) -> Column:
         return next(column for column in self.columns if column.key == key)
+
+
+def combined(reports: Sequence[tuple[str, Report]]) -> Report:
+    """Several companies' reports of one kind as one table, a company column first. Nothing
+    is added across companies (each row keeps its own currency); the charts, each company's
+    own, are left out; the notes are every company's, once each."""
+    first = reports[0][1]
+    columns = [Column("company", "company")]
+    for _code, report in reports:
+        columns += [column for column in report.columns if column not in columns]
+    notes = [note for _code, report in reports for note in report.notes]
+    return Report(
+        name=first.name,
+        title=first.title,
+        columns=tuple(columns),
+        rows=tuple({"company": code, **row} for code, report in reports for row in report.rows),
+        notes=tuple(dict.fromkeys(notes)),
+        period=first.period,
+        currency_key=first.currency_key,
+    )

@@ -1,6 +1,6 @@
 """Weekly management reports: the company's report day, one mailing row per manager and week
 (so two workers never send the same week twice), the PDF a delivery carries; and an index
-for the sales of a period
+that holds a period's sales
 
 Revision ID: 0019
 Revises: 0018
@@ -47,7 +47,11 @@ def upgrade() -> None:
     )
     op.add_column("delivery", sa.Column("attachment", sa.LargeBinary(), nullable=True))
     op.add_column("delivery", sa.Column("attachment_name", sa.String(length=200), nullable=True))
-    op.create_index("ix_invoice_company_issue", "invoice", ["company_id", "issue_date"])
+    op.create_index(
+        "ix_invoice_company_issue",
+        "invoice",
+        ["company_id", "issue_date", "kind", "currency", "total", "customer_id"],
+    )
 
 
 def downgrade() -> None:
