@@ -44,7 +44,7 @@ class Invoice(Base):
             "currency",
             "total",
             "customer_id",
-        ),  # fmt: skip
+        ),
         # a customer's open items in due-date order, from the index alone (every column a
         # worklist page, a customer's page and a worklist refresh read of them)
         Index(

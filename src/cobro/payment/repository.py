@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, func, select, union_all
+from sqlalchemy import ColumnElement, Select, case, func, select, union_all
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from cobro.invoice.models import CreditNote, Invoice, WriteOff
@@ -86,18 +87,22 @@ def unapplied_cash(
     return cash
 
 
-def reduced_later(on: date) -> Subquery:
-    """(invoice_id, amount): what each invoice was reduced by after `on` — allocations,
-    credit notes and write-offs dated later — read through their date indexes. The open amount
-    at the end of `on` is the stored open amount plus this (the stored one is the total less
-    every reduction): one join where `open_as_of` asks three questions per invoice."""
+def reduced_later(days: Sequence[date]) -> Select[Any]:
+    """(invoice_id, after_0, after_1, …): what each invoice was reduced by after each of
+    `days` (ascending) — allocations, credit notes and write-offs dated later — read through
+    their date indexes from the first day on. The open amount at the end of a day is the
+    stored open amount plus its column (the stored one is the total less every reduction):
+    one join where `open_as_of` asks three questions per invoice."""
     later = union_all(
-        select(Allocation.invoice_id, Allocation.amount).where(Allocation.applied_on > on),
-        select(CreditNote.invoice_id, CreditNote.amount).where(CreditNote.issue_date > on),
-        select(WriteOff.invoice_id, WriteOff.amount).where(WriteOff.written_off_on > on),
-    ).subquery("later")
-    return (
-        select(later.c.invoice_id, func.sum(later.c.amount).label("amount"))
-        .group_by(later.c.invoice_id)
-        .subquery("reduced_later")
-    )
+        select(Allocation.invoice_id, Allocation.amount, Allocation.applied_on.label("day"))
+        .where(Allocation.applied_on > days[0]),
+        select(CreditNote.invoice_id, CreditNote.amount, CreditNote.issue_date)
+        .where(CreditNote.issue_date > days[0]),
+        select(WriteOff.invoice_id, WriteOff.amount, WriteOff.written_off_on)
+        .where(WriteOff.written_off_on > days[0]),
+    ).subquery("later")  # fmt: skip
+    after = [
+        func.sum(case((later.c.day > day, later.c.amount), else_=0)).label(f"after_{index}")
+        for index, day in enumerate(days)
+    ]
+    return select(later.c.invoice_id, *after).group_by(later.c.invoice_id)

@@ -9,6 +9,7 @@ period, and one aging per distinct day (a month's start is the month before's en
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -21,7 +22,7 @@ from cobro.customer.models import Customer
 from cobro.db import days_between
 from cobro.invoice.models import Invoice, WriteOff
 from cobro.promise.models import Promise
-from cobro.report.repository import aging_sums
+from cobro.report.repository import aging_sums_on
 from cobro.report.rules import DEFAULT_SCHEME, Bucket
 from cobro.report.slices import By, Slicing, add_up, slice_group, slice_of, slicing
 
@@ -74,10 +75,7 @@ def periods_figures(
 ) -> list[tuple[Slicing, dict[Key, Figures]]]:
     """Each period's rows and their slicing (amounts converted at the rates of its end)."""
     days = sorted({day for start, end in periods for day in (start - timedelta(days=1), end)})
-    agings = {
-        day: aging_sums(session, company_id, day, DEFAULT_SCHEME, slice_of(by), slice_group(by))
-        for day in days
-    }
+    agings = aging_sums_on(session, company_id, days, DEFAULT_SCHEME, slice_of(by), slice_group(by))
     spans = sorted({span for start, end in periods for span in ((start, end), *months_back(end))})
     sales = _sales(session, company_id, spans, by)
     paid = _paid(session, company_id, periods, by)
@@ -146,89 +144,96 @@ def _in(column: Any, first: date, last: date) -> ColumnElement[bool]:
     return and_(column >= first, column <= last)
 
 
-def _sums(session: Session, query: Any) -> list[Any]:
-    return [(s, c, *(int(v or 0) for v in rest)) for s, c, *rest in session.execute(query)]
+def _over(session: Session, query: Any, keys: int, spans: Sequence[Period]) -> list[Any]:
+    """Rows of (key…, day, values…) summed per span: (key…, the values of each span…). The
+    database sums per day (an index read in day order, no expression per row and span); the
+    spans are added up here from those few hundred days."""
+    daily: dict[tuple[Any, ...], list[tuple[date, list[int]]]] = defaultdict(list)
+    for row in session.execute(query):
+        daily[tuple(row[:keys])].append((row[keys], [int(v or 0) for v in row[keys + 1 :]]))
+    found = []
+    for key, days in daily.items():
+        width = len(days[0][1])
+        sums = []
+        for first, last in spans:
+            in_span = [values for day, values in days if first <= day <= last]
+            sums += [sum(values[i] for values in in_span) for i in range(width)]
+        found.append((*key, *sums))
+    return found
 
 
 def _sales(session: Session, company_id: int, spans: Sequence[Period], by: By) -> list[Any]:
     """(slice, currency, the sales of each span…): invoices, not debit notes (fees and
     interest are no sales)."""
-    columns = [
-        func.sum(case((_in(Invoice.issue_date, first, last), Invoice.total), else_=0))
-        for first, last in spans
-    ]
     query = (
-        select(slice_of(by), Invoice.currency, *columns)
+        select(slice_of(by), Invoice.currency, Invoice.issue_date, func.sum(Invoice.total))
         .join(Customer, Customer.id == Invoice.customer_id)
         .where(
             Invoice.company_id == company_id,
             Invoice.kind == "invoice",
             _in(Invoice.issue_date, min(s for s, _e in spans), max(e for _s, e in spans)),
         )
-        .group_by(*slice_group(by), Invoice.currency)
+        .group_by(*slice_group(by), Invoice.currency, Invoice.issue_date)
     )
-    return _sums(session, query)
+    return _over(session, query, 2, spans)
 
 
 def _paid(session: Session, company_id: int, periods: Sequence[Period], by: By) -> list[Any]:
     """(slice, currency, then per period: n, Σ days, Σ total, Σ days × total) of the invoices
     settled in it, from issue to settlement."""
     days = days_between(Invoice.settled_on, Invoice.issue_date)
-    columns = []
-    for start, end in periods:
-        settled = _in(Invoice.settled_on, start, end)
-        columns += [func.sum(case((settled, value), else_=0))
-                    for value in (1, days, Invoice.total, days * Invoice.total)]  # fmt: skip
     query = (
-        select(slice_of(by), Invoice.currency, *columns)
+        select(
+            slice_of(by),
+            Invoice.currency,
+            Invoice.settled_on,
+            func.count(),
+            func.sum(days),
+            func.sum(Invoice.total),
+            func.sum(days * Invoice.total),
+        )
         .join(Customer, Customer.id == Invoice.customer_id)
         .where(
             Invoice.company_id == company_id,
             Invoice.kind == "invoice",
             _in(Invoice.settled_on, min(s for s, _e in periods), max(e for _s, e in periods)),
         )
-        .group_by(*slice_group(by), Invoice.currency)
+        .group_by(*slice_group(by), Invoice.currency, Invoice.settled_on)
     )
-    return _sums(session, query)
+    return _over(session, query, 2, periods)
 
 
 def _written_off(session: Session, company_id: int, periods: Sequence[Period], by: By) -> list[Any]:
     """(slice, currency, what was written off in each period…)."""
-    columns = [
-        func.sum(case((_in(WriteOff.written_off_on, start, end), WriteOff.amount), else_=0))
-        for start, end in periods
-    ]
     query = (
-        select(slice_of(by), Invoice.currency, *columns)
+        select(slice_of(by), Invoice.currency, WriteOff.written_off_on, func.sum(WriteOff.amount))
         .join(Invoice, Invoice.id == WriteOff.invoice_id)
         .join(Customer, Customer.id == Invoice.customer_id)
         .where(
             Invoice.company_id == company_id,
             _in(WriteOff.written_off_on, min(s for s, _e in periods), max(e for _s, e in periods)),
         )
-        .group_by(*slice_group(by), Invoice.currency)
+        .group_by(*slice_group(by), Invoice.currency, WriteOff.written_off_on)
     )
-    return _sums(session, query)
+    return _over(session, query, 2, periods)
 
 
 def _promises(session: Session, company_id: int, periods: Sequence[Period], by: By) -> list[Any]:
     """(slice, then per period: kept, broken) among the promises that ended in it."""
-    columns = []
-    for start, end in periods:
-        ended = _in(Promise.resolved_on, start, end)
-        columns += [func.sum(case((ended & (Promise.status == status), 1), else_=0))
-                    for status in ("kept", "broken")]  # fmt: skip
+    counted = [
+        func.sum(case((Promise.status == status, 1), else_=0)) for status in ("kept", "broken")
+    ]
     query = (
-        select(slice_of(by), *columns)
+        select(slice_of(by), Promise.resolved_on, *counted)
         .join(Customer, Customer.id == Promise.customer_id)
         .where(
             Promise.company_id == company_id,
             _in(Promise.resolved_on, min(s for s, _e in periods), max(e for _s, e in periods)),
             Promise.status.in_(("kept", "broken")),
         )
-        .group_by(*slice_group(by))
+        .group_by(*slice_group(by), Promise.resolved_on)
     )
-    return [(s, *(int(v or 0) for v in rest)) for s, *rest in session.execute(query)]
+    return _over(session, query, 1, periods)
 
 
 def _add_promises(

@@ -6,7 +6,18 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, func, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Subquery,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from cobro.customer.models import Customer
@@ -52,23 +63,71 @@ def aging_sums(
     """(slice, currency, bucket, open amount) as the ledger stood at the end of `on`, the
     slice being `by` over the invoice's customer (grouped by `group`): one GROUP BY, whatever
     the ledger's size."""
-    per_bucket = _per_bucket(session, company_id, on, scheme, Invoice.customer_id)
-    query = (
-        select(by, per_bucket.c.currency, per_bucket.c.bucket, func.sum(per_bucket.c.amount))
-        .join_from(per_bucket, Customer, Customer.id == per_bucket.c.customer_id)
-        .group_by(*group, per_bucket.c.currency, per_bucket.c.bucket)
+    return aging_sums_on(session, company_id, [on], scheme, by, group)[on]
+
+
+def aging_sums_on(
+    session: Session,
+    company_id: int,
+    days: Sequence[date],
+    scheme: Scheme,
+    by: ColumnElement[str],
+    group: Sequence[str],
+) -> dict[date, list[tuple[str, str, str, int]]]:
+    """The aging sums of each of `days` (a trend's month ends), in one statement: the
+    invoices open on any of them and their later reductions are read once, then each day
+    takes those open on it."""
+    days = sorted(set(days))
+    open_then = _open_then(company_id, days[0], days[-1]).cte("open_then")
+    later = (
+        reduced_later(days).cte("later") if reduced_after(session, company_id, days[0]) else None
     )
-    return [(s, c, b, int(a or 0)) for s, c, b, a in session.execute(query)]
+    source = open_then if later is None else open_then.outerjoin(
+        later, later.c.invoice_id == open_then.c.id
+    )  # fmt: skip
+    aged = open_then.c.due_date if scheme.basis is Basis.DUE else open_then.c.issue_date
+    each_day = []
+    for index, day in enumerate(days):
+        amount: Any = open_then.c.open_amount
+        if later is not None:
+            amount = amount + func.coalesce(later.c[f"after_{index}"], 0)
+        bucket = case(
+            *((_in_span(aged, lower, upper, day), label) for label, lower, upper in scheme.spans())
+        )
+        each_day.append(
+            select(
+                literal(index).label("day"),
+                open_then.c.customer_id,
+                open_then.c.currency,
+                bucket.label("bucket"),
+                amount.label("amount"),
+            )
+            .select_from(source)
+            .where(
+                open_then.c.issue_date <= day,
+                or_(open_then.c.settled_on.is_(None), open_then.c.settled_on > day),
+            )
+        )
+    rows = union_all(*each_day).subquery("each_day")
+    query = (
+        select(rows.c.day, by, rows.c.currency, rows.c.bucket, func.sum(rows.c.amount))
+        .join_from(rows, Customer, Customer.id == rows.c.customer_id)
+        .group_by(rows.c.day, *group, rows.c.currency, rows.c.bucket)
+    )
+    found: dict[date, list[tuple[str, str, str, int]]] = {day: [] for day in days}
+    for index, slice_name, currency, bucket_name, total in session.execute(query):
+        found[days[index]].append((slice_name, currency, bucket_name, int(total or 0)))
+    return found
 
 
 def _per_bucket(session: Session, company_id: int, on: date, scheme: Scheme, key: Any) -> Subquery:
     """The open amount on `on` per (`key` of the invoice, currency, bucket)."""
-    open_then = _open_then(company_id, on)
+    open_then = _open_then(company_id, on, on).subquery("open_then")
     amount: Any = open_then.c.open_amount
     query = select(open_then)
     if reduced_after(session, company_id, on):
-        later = reduced_later(on)
-        amount = amount + func.coalesce(later.c.amount, 0)
+        later = reduced_later([on]).subquery("later")
+        amount = amount + func.coalesce(later.c.after_0, 0)
         query = query.outerjoin(later, later.c.invoice_id == open_then.c.id)
     aged = open_then.c.due_date if scheme.basis is Basis.DUE else open_then.c.issue_date
     bucket = case(
@@ -88,19 +147,22 @@ def _per_bucket(session: Session, company_id: int, on: date, scheme: Scheme, key
     )
 
 
-def _open_then(company_id: int, on: date) -> Subquery:
-    """The invoices open at the end of `on`: those open now, and those settled after it — two
-    ranges of ix_invoice_open (company, settled_on). The issue date is only filtered: read
-    through an index of its own, it makes SQLite walk nearly the whole ledger."""
+def _open_then(company_id: int, first: date, last: date) -> CompoundSelect[Any]:
+    """The invoices that may be open at the end of a day from `first` to `last`: those open
+    now, and those settled after `first` — two ranges of ix_invoice_open (company,
+    settled_on). The issue date is only filtered: read through an index of its own, it makes
+    SQLite walk nearly the whole ledger."""
     columns = (Invoice.id, Invoice.customer_id, Invoice.currency, Invoice.due_date,
-               Invoice.issue_date, Invoice.open_amount)  # fmt: skip
-    issued = no_index(Invoice.issue_date) <= on
+               Invoice.issue_date, Invoice.settled_on, Invoice.open_amount)  # fmt: skip
+    issued = no_index(Invoice.issue_date) <= last
     return union_all(
         select(*columns).where(
             Invoice.company_id == company_id, Invoice.settled_on.is_(None), issued
         ),
-        select(*columns).where(Invoice.company_id == company_id, Invoice.settled_on > on, issued),
-    ).subquery("open_then")
+        select(*columns).where(
+            Invoice.company_id == company_id, Invoice.settled_on > first, issued
+        ),
+    )
 
 
 def _in_span(aged: Any, lower: int | None, upper: int | None, on: date) -> ColumnElement[bool]:
