@@ -8,8 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from cobro.interest.law import Claim
-from cobro.interest.ratefile import Problem
 from cobro.interest.service import ImportResult, PeriodView, SeriesView, added_by_series
+from cobro.kit.rows import Problem
 
 
 class InterestIn(BaseModel):

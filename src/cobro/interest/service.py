@@ -28,8 +28,9 @@ from cobro.interest.law import (
 )
 from cobro.interest.models import RatePeriodRow
 from cobro.interest.periods import Span, known, merged, overlap, spans_of, uncovered
-from cobro.interest.ratefile import Problem, RateFileInvalid, RateRow, read_rate_text
+from cobro.interest.ratefile import RateFileInvalid, RateRow, read_rate_text
 from cobro.interest.rules import DayBasis, RateTable
+from cobro.kit.rows import Problem
 
 ONE_DAY = timedelta(days=1)
 
