@@ -208,3 +208,30 @@ def test_company_bs_figures_never_show(client: TestClient, ledger: ReportWorld) 
 
 def test_no_credentials_no_report(client: TestClient) -> None:
     assert client.get("/api/reports/aging").status_code == 401
+
+
+def writer(ledger: ReportWorld, role: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {ledger.world.token(role, ('read', 'write'))}"}
+
+
+def test_the_weekly_report_s_day_is_read_by_all_and_set_by_managers(
+    client: TestClient, ledger: ReportWorld
+) -> None:
+    read = client.get("/api/reports/weekly", headers=bearer(ledger, "viewer"))
+    assert read.status_code == 200
+    assert read.json()["day"] == "monday"
+    assert ledger.world.a.users["manager"] in read.json()["recipients"]
+    assert ledger.world.a.users["collector"] not in read.json()["recipients"]
+    manager = writer(ledger, "manager")
+    refused = client.put(
+        "/api/reports/weekly", json={"day": "friday"}, headers=writer(ledger, "collector")
+    )
+    assert refused.status_code == 403
+    bad = client.put("/api/reports/weekly", json={"day": "someday"}, headers=manager)
+    assert (bad.status_code, error_field(bad)) == (422, "day")
+    try:
+        for day in ("friday", "off"):
+            changed = client.put("/api/reports/weekly", json={"day": day}, headers=manager)
+            assert (changed.status_code, changed.json()["day"]) == (200, day)
+    finally:
+        client.put("/api/reports/weekly", json={"day": "monday"}, headers=manager)

@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cobro.report.catalog import REPORTS
+from cobro.web.security import CSRF_COOKIE
 from tests.web.access import sign_in, speak
 from tests.web.report_world import HOSTILE, ReportWorld, report_world
 
@@ -173,3 +174,42 @@ def test_the_page_in_spanish(manager: TestClient) -> None:
         assert "Gráficos" in landing
     finally:
         speak(manager, "en")
+
+
+def test_a_manager_sets_the_weekly_report_s_day(manager: TestClient) -> None:
+    page = manager.get("/reports").text
+    assert 'action="/reports/weekly"' in page
+    token = manager.cookies.get(CSRF_COOKIE) or ""
+    try:
+        saved = manager.post(
+            "/reports/weekly",
+            data={"day": "friday", "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert (saved.status_code, saved.headers["location"]) == (303, "/reports?done=weekly")
+        page = manager.get("/reports?done=weekly").text
+        assert (
+            "The weekly report&#39;s day is saved." in page
+            or "weekly report's day is saved" in page
+        )
+        assert '<option value="friday" selected>' in page
+        crafted = manager.post("/reports/weekly", data={"day": "someday", "csrf_token": token})
+        assert crafted.status_code == 422
+        assert 'id="weekly-error"' in crafted.text
+        assert manager.post("/reports/weekly", data={"day": "off"}).status_code == 403  # no CSRF
+    finally:
+        manager.post("/reports/weekly", data={"day": "monday", "csrf_token": token})
+
+
+def test_a_collector_sees_the_weekly_day_but_cannot_change_it(
+    client: TestClient, ledger: ReportWorld
+) -> None:
+    assert sign_in(client, ledger.world.a.users["collector"]).status_code == 303
+    page = client.get("/reports").text
+    assert "Weekly report by email" in page
+    assert 'action="/reports/weekly"' not in page
+    token = client.cookies.get(CSRF_COOKIE) or ""
+    assert (
+        client.post("/reports/weekly", data={"day": "friday", "csrf_token": token}).status_code
+        == 403
+    )

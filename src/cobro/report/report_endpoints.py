@@ -16,13 +16,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from cobro.company.models import Company
-from cobro.endpoint import CALLER_ERRORS, DbSession, Reader, error_responses
+from cobro.endpoint import CALLER_ERRORS, Caller, DbSession, Reader, error_responses, require
 from cobro.errors import Invalid, NotFound
-from cobro.kit.dates import today_in
+from cobro.kit.dates import today_in, utcnow
 from cobro.report.catalog import DESCRIPTIONS, REPORTS, TITLES, build, default_start
 from cobro.report.catalog import Query as ReportQuery
 from cobro.report.export import to_csv, to_json, to_pdf, to_xlsx
@@ -30,7 +30,9 @@ from cobro.report.management import management_reports
 from cobro.report.rules import Basis, Scheme, parse_scheme
 from cobro.report.slices import By, check_period
 from cobro.report.table import Report
+from cobro.report.weekly import WEEKDAYS, parse_weekday, recipients, set_report_day
 
+Configurer = Annotated[Caller, require("configure")]
 router = APIRouter(prefix="/reports", tags=["reports"], responses=CALLER_ERRORS)
 
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
@@ -209,6 +211,41 @@ def management_pdf(
     reports = management_reports(session, company.id, first, last)
     content = to_pdf(reports, "Receivables management report", company.name, last)
     return download(content, "management", last, "pdf")
+
+
+class WeeklyOut(BaseModel):
+    day: str  # monday … sunday, or off
+    recipients: list[str]  # the active admins' and managers' addresses
+
+    @classmethod
+    def of(cls, session: Session, company: Company) -> WeeklyOut:
+        day = company.weekly_report_day
+        return cls(
+            day="off" if day is None else WEEKDAYS[day],
+            recipients=[email for _id, email, _language in recipients(session, company.id)],
+        )
+
+
+class WeeklyIn(BaseModel):
+    day: str = Field(max_length=12, description="monday … sunday, or off")
+
+
+@router.get("/weekly")
+def weekly_settings(session: DbSession, caller: Reader) -> WeeklyOut:
+    """The day the weekly management report is emailed, and to whom."""
+    return WeeklyOut.of(session, session.get_one(Company, caller.company_id))
+
+
+@router.put("/weekly", responses=error_responses(422))
+def change_weekly(session: DbSession, caller: Configurer, change: WeeklyIn) -> WeeklyOut:
+    """Set the weekday the worker emails the weekly report (managers and admins), or off."""
+    company = session.get_one(Company, caller.company_id)
+    try:
+        day = parse_weekday(change.day)
+    except ValueError as exc:
+        raise Invalid(str(exc), field="day") from None
+    set_report_day(session, company, day, utcnow(), caller.user.id, "api")
+    return WeeklyOut.of(session, company)
 
 
 @router.get(

@@ -103,7 +103,7 @@ def queue_weekly_report(session: Session, company: Company, on: date, now: datet
     week = iso_week(on)
     waiting = [
         (user_id, email, language)
-        for user_id, email, language in _recipients(session, company.id)
+        for user_id, email, language in recipients(session, company.id)
         if not _mailed(session, company.id, week, user_id)
     ]
     if not waiting:
@@ -139,7 +139,7 @@ def queue_due_weekly_reports(
     return found
 
 
-def _recipients(session: Session, company_id: int) -> list[tuple[int, str, str]]:
+def recipients(session: Session, company_id: int) -> list[tuple[int, str, str]]:
     return [
         (user_id, email, language)
         for user_id, email, language in session.execute(

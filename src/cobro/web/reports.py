@@ -16,14 +16,15 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from cobro.auth.rules import can
 from cobro.company.models import Company
-from cobro.endpoint import DbSession, Reader
+from cobro.endpoint import Caller, DbSession, Reader, require
 from cobro.errors import CobroError, Invalid
-from cobro.kit.dates import add_months, today_in
+from cobro.kit.dates import add_months, today_in, utcnow
 from cobro.report.catalog import REPORTS, build
 from cobro.report.catalog import Query as ReportQuery
 from cobro.report.export import NOT_DEFINED, cell_text, chart_json
@@ -31,6 +32,7 @@ from cobro.report.report_endpoints import (
     FIRST_DAY,
     LAST_DAY,
     Asked,
+    WeeklyOut,
     description_of,
     report_of,
     title_of,
@@ -38,8 +40,10 @@ from cobro.report.report_endpoints import (
 from cobro.report.rules import Basis
 from cobro.report.slices import By, parse_by
 from cobro.report.table import Kind, Report
+from cobro.report.weekly import WEEKDAYS, parse_weekday, set_report_day
 from cobro.web.templates import render
 
+Configurer = Annotated[Caller, require("configure")]
 router = APIRouter(include_in_schema=False)
 
 FIELDS = ("report", "on", "from", "to", "by", "buckets", "aged_from")
@@ -71,9 +75,37 @@ def reports_page(
     buckets: Text = "",
     aged_from: Text = "",
 ) -> HTMLResponse:
-    company = session.get_one(Company, caller.company_id)
     values = {"report": report, "on": on, "from": start, "to": end, "by": by,
               "buckets": buckets, "aged_from": aged_from}  # fmt: skip
+    return _reports(request, session, caller, values)
+
+
+@router.post("/reports/weekly", response_class=HTMLResponse)
+def change_weekly(
+    request: Request,
+    session: DbSession,
+    caller: Configurer,
+    day: Annotated[str, Form(max_length=12)] = "",
+) -> Response:
+    """The weekly email's day (or off), from the form under the charts."""
+    company = session.get_one(Company, caller.company_id)
+    try:
+        weekday = parse_weekday(day)
+    except ValueError as exc:
+        return _reports(request, session, caller, {}, weekly_error=str(exc))
+    set_report_day(session, company, weekday, utcnow(), caller.user.id, "web")
+    return RedirectResponse("/reports?done=weekly", status_code=303)
+
+
+def _reports(
+    request: Request,
+    session: Session,
+    caller: Caller,
+    values: dict[str, str],
+    weekly_error: str = "",
+) -> HTMLResponse:
+    company = session.get_one(Company, caller.company_id)
+    report = values.get("report", "")
     errors: dict[str, str] = {}
     shown: Shown | None = None
     charts: list[dict[str, Any]] = []
@@ -93,7 +125,7 @@ def reports_page(
     return render(
         request,
         "reports/page.html",
-        status_code=422 if errors else 200,
+        status_code=422 if errors or weekly_error else 200,
         company=company,
         today=today_in(company.timezone),
         reports=[(each, title_of(each), description_of(each)) for each in REPORTS],
@@ -105,6 +137,11 @@ def reports_page(
         charts=charts,
         chosen=name if shown is not None else "",
         management=_address("/api/reports/management.pdf", values, ("on", "from", "to")),
+        weekly=WeeklyOut.of(session, company),
+        weekdays=(*WEEKDAYS, "off"),
+        may_configure=can(caller.role, "configure"),
+        weekly_error=weekly_error,
+        done=request.query_params.get("done", ""),
     )
 
 
