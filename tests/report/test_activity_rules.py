@@ -10,8 +10,9 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cobro.report.activity_rules import average, cohorts, curve_point, percent, reached
-from cobro.report.kpi_rules import rounded
+from cobro.report.activity_rules import cohorts, curve_point, reached
+from cobro.report.kpi_rules import percent, rounded
+from cobro.report.kpi_rules import ratio as average
 
 
 def test_a_share_of_nothing_is_not_defined() -> None:

@@ -16,8 +16,7 @@ from cobro.db import days_between
 from cobro.dispute.models import Dispute, DisputeItem
 from cobro.invoice.models import Invoice
 from cobro.promise.models import Promise
-from cobro.report import activity_rules
-from cobro.report.kpi_rules import kept_rate, rounded
+from cobro.report.kpi_rules import kept_rate, percent, ratio, rounded
 from cobro.report.slices import (
     By,
     Tally,
@@ -207,8 +206,8 @@ def disputes_report(session: Session, company_id: int, start: date, end: date, b
             {
                 **key_cells(by, key),
                 **sums,
-                "dispute_rate": rounded(activity_rules.percent(disputed_invoices, sums["issued"])),
-                "days_to_resolve": rounded(activity_rules.average(days, resolved_count)),
+                "dispute_rate": rounded(percent(disputed_invoices, sums["issued"])),
+                "days_to_resolve": rounded(ratio(days, resolved_count)),
             }
         )
     return Report(

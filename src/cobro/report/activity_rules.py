@@ -17,19 +17,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from cobro.kit.dates import end_of_month
-from cobro.report.kpi_rules import HUNDRED, Number
+from cobro.report.kpi_rules import Number, percent
 
 HORIZONS = (30, 60, 90, 120, 180)  # the curve's points, days after issue
-
-
-def percent(part: Number, whole: Number) -> Decimal | None:
-    """`part` ÷ `whole` × 100; None when `whole` is 0."""
-    return None if whole == 0 else Decimal(part) / Decimal(whole) * HUNDRED
-
-
-def average(total: Number, count: int) -> Decimal | None:
-    """`total` ÷ `count` (e.g. days over the cases they add up from); None when `count` is 0."""
-    return None if count == 0 else Decimal(total) / Decimal(count)
 
 
 def cohorts(start: date, end: date) -> list[tuple[date, date]]:

@@ -22,8 +22,7 @@ from cobro.outbox.models import Action
 from cobro.payment.models import Allocation
 from cobro.policy.rules import CHANNELS
 from cobro.promise.models import Promise
-from cobro.report import activity_rules
-from cobro.report.kpi_rules import kept_rate, rounded
+from cobro.report.kpi_rules import kept_rate, percent, rounded
 from cobro.report.repository import aging_sums
 from cobro.report.rules import DEFAULT_SCHEME, Bucket
 from cobro.report.slices import (
@@ -93,7 +92,7 @@ def collectors_report(
                 "slice": collector,
                 "currency": currency,
                 **sums,
-                "overdue_share": rounded(activity_rules.percent(overdue, sums["open"])),
+                "overdue_share": rounded(percent(overdue, sums["open"])),
                 "kept_rate": rounded(kept_rate(kept, broken)),
                 "contacts": sums["calls"] + sums["messages"],
             }

@@ -38,13 +38,20 @@ def rounded(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _ratio(numerator: Number, denominator: Number) -> Decimal | None:
+def ratio(numerator: Number, denominator: Number) -> Decimal | None:
+    """`numerator` ÷ `denominator`; None (not defined) when there is nothing to divide by."""
     return None if denominator == 0 else Decimal(numerator) / Decimal(denominator)
+
+
+def percent(part: Number, whole: Number) -> Decimal | None:
+    """`part` ÷ `whole` × 100; None when `whole` is 0."""
+    share = ratio(part, whole)
+    return None if share is None else share * HUNDRED
 
 
 def dso(ending_ar: Number, credit_sales: Number, days: int) -> Decimal | None:
     """Days sales outstanding, standard: ending AR ÷ the period's credit sales × its days."""
-    share = _ratio(ending_ar, credit_sales)
+    share = ratio(ending_ar, credit_sales)
     return None if share is None else share * days
 
 
@@ -96,7 +103,7 @@ def cei(
         raise ValueError("a period has at least one month")
     sales = Decimal(credit_sales) / months if variant is CeiVariant.MONTHLY else credit_sales
     collectible = Decimal(beginning_ar) + Decimal(sales)
-    share = _ratio(collectible - Decimal(ending_ar), collectible - Decimal(ending_current))
+    share = ratio(collectible - Decimal(ending_ar), collectible - Decimal(ending_current))
     return None if share is None else share * HUNDRED
 
 
@@ -108,14 +115,12 @@ def aging_allowance(buckets: Sequence[tuple[Number, Number]]) -> Decimal:
 
 def bad_debt_ratio(bad_debts: Number, credit_sales: Number) -> Decimal | None:
     """Bad debts (written off) ÷ credit sales, %."""
-    share = _ratio(bad_debts, credit_sales)
-    return None if share is None else share * HUNDRED
+    return percent(bad_debts, credit_sales)
 
 
 def overdue_share(ar: Number, current: Number) -> Decimal | None:
     """Share of the open receivables past due, %: (AR − not yet due) ÷ AR × 100."""
-    share = _ratio(Decimal(ar) - Decimal(current), ar)
-    return None if share is None else share * HUNDRED
+    return percent(Decimal(ar) - Decimal(current), ar)
 
 
 def average_days_to_pay(
@@ -136,13 +141,12 @@ def days_to_pay_of_sums(
 ) -> tuple[Decimal | None, Decimal | None]:
     """The same averages from the sums a database computes: n, Σ days, Σ amount and
     Σ days × amount."""
-    return _ratio(days, count), _ratio(days_by_amount, amount)
+    return ratio(days, count), ratio(days_by_amount, amount)
 
 
 def kept_rate(kept: int, broken: int) -> Decimal | None:
     """Promises kept ÷ (kept + broken), %; open and cancelled ones do not count."""
-    share = _ratio(kept, kept + broken)
-    return None if share is None else share * HUNDRED
+    return percent(kept, kept + broken)
 
 
 def collections_forecast(
