@@ -24,8 +24,10 @@ from cobro.errors import Conflict
 from cobro.invoice.models import CreditNote, Installment, Invoice, WriteOff
 from cobro.payment.models import Allocation, Payment
 from cobro.payment.service import check_ledger
+from cobro.report.catalog import Query, build
 from cobro.report.rules import Bucket
 from cobro.report.service import aging
+from cobro.report.slices import By
 from tests.factories.ledger import make_company, make_customer, make_invoice
 
 ON = date(2026, 11, 24)
@@ -82,6 +84,19 @@ def test_the_aging_is_filled_in_every_bucket(session: Session) -> None:
         assert any(totals[bucket] > 0 for totals in report.totals.values()), bucket
     assert sum(1 for amount in report.totals["EUR"].values() if amount) >= 4
     assert any(line.buckets[Bucket.OVER_90] for line in report.lines)
+
+
+def test_its_fx_rates_let_every_report_convert_every_currency(session: Session) -> None:
+    """A rate per foreign currency and month: the collectors report (always in euros) and
+    every slice work on the demo as they come."""
+    company, summary = small_demo(session)
+    assert summary.rows["fx_rate"] == 3 * 19  # GBP, MXN, USD × the months from June 2025
+    rows = build(session, Query("collectors", company.id, date(2026, 9, 1), ON)).rows
+    assert rows
+    assert {row["currency"] for row in rows} == {"EUR"}
+    sliced = build(session, Query("aging", company.id, ON, ON, By.COUNTRY))
+    assert len(sliced.rows) > 1
+    assert "1 USD = 0." in " ".join(sliced.notes)
 
 
 def test_every_behaviour_leaves_its_mark_on_the_ledger(session: Session) -> None:

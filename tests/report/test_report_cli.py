@@ -123,3 +123,19 @@ def test_the_management_report(url: str, tmp_path: Path) -> None:
     text = "".join(page.extract_text() for page in PdfReader(tmp_path / "m.pdf").pages)
     assert "Receivables management report" in text
     assert "Collection curve" in text or "curve" in text.lower()
+
+
+def test_a_missing_rate_leaves_one_section_out_of_the_management_report(
+    url: str, tmp_path: Path
+) -> None:
+    """The collectors report is always in the reporting currency: without a USD rate it says
+    so in its section, and the rest of the pack (and the weekly email) still goes out."""
+    with more(url) as (session, company):
+        dollar = make_customer(session, company, "C-9", name="Dollar", country="US")
+        make_invoice(session, company, dollar, 10_00, date(2026, 3, 1), date(2026, 3, 2),
+                     currency="USD")  # fmt: skip
+    assert "no FX rate" in cli_refused(cli_app, "report", "collectors", *TO)
+    cli_ok(cli_app, "report", "management", *TO, "--output", "m.pdf")
+    text = " ".join(page.extract_text() for page in PdfReader(tmp_path / "m.pdf").pages)
+    assert "Not shown: no FX rate" in " ".join(text.split())
+    assert "Aging" in text

@@ -24,6 +24,7 @@ from cobro.customer.models import Contact, Customer
 from cobro.db import Base
 from cobro.demo.customers import CONSUMER_TERMS, NINE_AM, TERMS_CODES, draw_customers
 from cobro.demo.generator import COLUMNS, HISTORY_MONTHS, Ledger, default_invoices, history
+from cobro.demo.rates import demo_rates
 from cobro.errors import Conflict, Invalid
 from cobro.invoice.models import Invoice
 from cobro.kit.threads import prefetched
@@ -120,7 +121,9 @@ def build_demo(
             if progress is not None:
                 progress(batch.invoices)
     _advance_sequences(session)
-    written = {"customer": len(drawn.customers), "contact": len(drawn.contacts), **ledger.counts}
+    rates = demo_rates(session, company.id, first, options.on, options.seed)
+    written = {"customer": len(drawn.customers), "contact": len(drawn.contacts),
+               **ledger.counts, "fx_rate": rates}  # fmt: skip
     return DemoSummary(company.code, options.on, written, open_by_currency(session, company.id))
 
 
