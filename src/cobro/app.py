@@ -14,7 +14,7 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from cobro.banking.endpoints import router as bank_api
@@ -26,7 +26,7 @@ from cobro.customer.contact_endpoints import router as contacts_api
 from cobro.customer.endpoints import router as customers_api
 from cobro.cycle.endpoints import router as cycle_api
 from cobro.dispute.endpoints import router as disputes_api
-from cobro.endpoint import Database
+from cobro.endpoint import Database, once_each
 from cobro.fx.endpoints import router as fx_api
 from cobro.importer.endpoints import router as imports_api
 from cobro.interest.endpoints import router as interest_api
@@ -215,7 +215,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.base_url = settings.base_url  # password reset links start with it
     app.state.settings = settings  # the portal: its links' base URL and key, its payment link
 
-    api = APIRouter(prefix="/api")
+    # a query parameter given twice is refused on every route (cobro.endpoint.once_each)
+    api = APIRouter(prefix="/api", dependencies=[Depends(once_each)])
     for router in API_ROUTERS:
         api.include_router(router)
     app.include_router(api)

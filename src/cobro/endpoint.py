@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args, get_origin
 
 from fastapi import Depends, Query, Request, Security
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
@@ -42,7 +42,7 @@ from cobro.auth.rules import can, token_can
 from cobro.auth.service import roles_of, session_access, token_access
 from cobro.company.models import Company
 from cobro.db import describe_db_error, make_engine, transaction
-from cobro.errors import CobroError, DatabaseUnavailable
+from cobro.errors import CobroError, DatabaseUnavailable, Invalid
 from cobro.kit.dates import utcnow
 from cobro.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, PageRequest
 from cobro.kit.schemas import ErrorOut
@@ -259,3 +259,34 @@ def require(permission: str) -> Any:
 
 Reader = Annotated[Caller, require("read")]
 Worker = Annotated[Caller, require("work")]
+
+
+async def once_each(request: Request) -> None:
+    """A query parameter given twice (`?active=true&active=false`) is refused, not read as its
+    last value: a filter means one thing. Parameters the route declares as lists
+    (`?kind=note&kind=call`) may repeat. Every API route depends on it (`cobro.app`)."""
+    repeatable = _list_parameters(request.scope.get("route"))
+    for name in request.query_params:
+        if name not in repeatable and len(request.query_params.getlist(name)) > 1:
+            raise Invalid(f"{name}: give it once", field=name)
+
+
+def _list_parameters(route: Any) -> frozenset[str]:
+    """The query parameters the route (or a dependency of it) declares as lists."""
+    found: set[str] = set()
+    waiting = [getattr(route, "dependant", None)]
+    while waiting:
+        dependant = waiting.pop()
+        if dependant is None:
+            continue
+        found.update(
+            field.alias for field in dependant.query_params if _is_list(field.field_info.annotation)
+        )
+        waiting.extend(dependant.dependencies)
+    return frozenset(found)
+
+
+def _is_list(annotation: Any) -> bool:
+    if get_origin(annotation) in (list, tuple, set, frozenset):
+        return True
+    return any(_is_list(argument) for argument in get_args(annotation))

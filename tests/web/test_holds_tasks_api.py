@@ -129,6 +129,21 @@ def test_a_bad_hold_is_refused_naming_the_field(
         assert refused.json()["error"]["field"] == field
 
 
+def test_a_filter_given_twice_is_refused_and_a_list_may_repeat(
+    client: TestClient, web_database_url: str
+) -> None:
+    """`?active=true&active=false` means nothing: a 422 naming it, on every API route. A
+    parameter declared as a list (a timeline's kinds) may repeat."""
+    world = build_world(web_database_url)
+    reader = bearer(world.token("viewer"))
+    twice = client.get("/api/holds?active=true&active=false", headers=reader)
+    assert (twice.status_code, twice.json()["error"]["field"]) == (422, "active")
+    aging = client.get("/api/reports/aging?by=country&by=currency", headers=reader)
+    assert (aging.status_code, aging.json()["error"]["field"]) == (422, "by")
+    kinds = f"/api/customers/{first_customer(world)}/timeline?kind=note&kind=call"
+    assert client.get(kinds, headers=reader).status_code == 200
+
+
 def test_holds_are_tenant_scoped(client: TestClient, web_database_url: str) -> None:
     world = build_world(web_database_url)
     theirs = client.post(

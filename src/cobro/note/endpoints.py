@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 
 from cobro.audit.actor import Actor
 from cobro.company.models import Company
 from cobro.customer.service import get_customer
 from cobro.endpoint import CALLER_ERRORS, DbSession, Paging, Reader, Worker, error_responses
-from cobro.errors import Invalid
 from cobro.kit.dates import today_in, utcnow
 from cobro.kit.pagination import MAX_OFFSET
 from cobro.kit.schemas import PageOut
@@ -27,18 +26,7 @@ ExternalId = Annotated[str, Path(max_length=100, description="the customer's ext
 FOUND = error_responses(404)
 
 
-async def once_each(request: Request) -> None:
-    """A query parameter given twice (`?kind=note&kind=call`) is refused, not read as its last
-    value: a filter means one thing."""
-    for name in request.query_params:
-        if len(request.query_params.getlist(name)) > 1:
-            raise Invalid(f"{name}: give it once", field=name)
-
-
-OnceEach = [Depends(once_each)]
-
-
-@router.get("/customers/{external_id}/notes", responses=FOUND, dependencies=OnceEach)
+@router.get("/customers/{external_id}/notes", responses=FOUND)
 def customer_notes(
     session: DbSession, caller: Reader, page: Paging, external_id: ExternalId
 ) -> PageOut[NoteOut]:
@@ -100,7 +88,7 @@ def log_call(session: DbSession, caller: Worker, external_id: ExternalId, body: 
     )
 
 
-@router.get("/notes", responses=FOUND, dependencies=OnceEach)
+@router.get("/notes", responses=FOUND)
 def list_notes(
     session: DbSession,
     caller: Reader,

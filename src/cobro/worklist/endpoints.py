@@ -23,7 +23,6 @@ from cobro.endpoint import (
 )
 from cobro.kit.dates import today_in, utcnow
 from cobro.kit.schemas import PageOut
-from cobro.note.endpoints import OnceEach
 from cobro.notice.environment import format_money
 from cobro.worklist.rules import Facts, describe, priority, reasons
 from cobro.worklist.schemas import PauseIn, PauseOut, SendNowOut, WorklistItemOut
@@ -78,7 +77,7 @@ def fresh_ranking(request: Request, session: Session, company_id: int, on: date)
         rebuild(own, company_id, on, now)
 
 
-@router.get("", dependencies=OnceEach)
+@router.get("")
 def list_worklist(
     request: Request,
     session: DbSession,
