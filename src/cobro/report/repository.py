@@ -78,34 +78,43 @@ def aging_sums_on(
     invoices open on any of them and their later reductions are read once, then each day
     takes those open on it."""
     days = sorted(set(days))
-    open_then = _open_then(company_id, days[0], days[-1]).cte("open_then")
-    later = (
-        reduced_later(days).cte("later") if reduced_after(session, company_id, days[0]) else None
+    open_then = _open_then(company_id, days[0], days[-1]).subquery("open_then")
+    amounts: list[Any] = [open_then.c.open_amount] * len(days)
+    source: Any = open_then
+    if reduced_after(session, company_id, days[0]):
+        later = reduced_later(days).subquery("later")
+        amounts = [open_then.c.open_amount + func.coalesce(later.c[f"after_{i}"], 0)
+                   for i in range(len(days))]  # fmt: skip
+        source = open_then.outerjoin(later, later.c.invoice_id == open_then.c.id)
+    # joined once (a CTE the days share): each day then reads it, never the join again
+    joined = (
+        select(
+            open_then.c.customer_id,
+            open_then.c.currency,
+            open_then.c.due_date,
+            open_then.c.issue_date,
+            open_then.c.settled_on,
+            *(amount.label(f"amount_{i}") for i, amount in enumerate(amounts)),
+        )
+        .select_from(source)
+        .cte("joined")
     )
-    source = open_then if later is None else open_then.outerjoin(
-        later, later.c.invoice_id == open_then.c.id
-    )  # fmt: skip
-    aged = open_then.c.due_date if scheme.basis is Basis.DUE else open_then.c.issue_date
+    aged = joined.c.due_date if scheme.basis is Basis.DUE else joined.c.issue_date
     each_day = []
     for index, day in enumerate(days):
-        amount: Any = open_then.c.open_amount
-        if later is not None:
-            amount = amount + func.coalesce(later.c[f"after_{index}"], 0)
         bucket = case(
             *((_in_span(aged, lower, upper, day), label) for label, lower, upper in scheme.spans())
         )
         each_day.append(
             select(
                 literal(index).label("day"),
-                open_then.c.customer_id,
-                open_then.c.currency,
+                joined.c.customer_id,
+                joined.c.currency,
                 bucket.label("bucket"),
-                amount.label("amount"),
-            )
-            .select_from(source)
-            .where(
-                open_then.c.issue_date <= day,
-                or_(open_then.c.settled_on.is_(None), open_then.c.settled_on > day),
+                joined.c[f"amount_{index}"].label("amount"),
+            ).where(
+                joined.c.issue_date <= day,
+                or_(joined.c.settled_on.is_(None), joined.c.settled_on > day),
             )
         )
     rows = union_all(*each_day).subquery("each_day")
