@@ -14,12 +14,14 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from cobro.app import create_app
 from cobro.config import Settings
@@ -106,6 +108,27 @@ def live_server(web_database_url: str) -> Iterator[str]:
     thread.join(timeout=10)
 
 
+SHOT_TRIES = 3
+
+
+def _patient_screenshot(screenshot: Any) -> Any:
+    """Page.screenshot, tried again when Chromium is too busy to capture (both halves of
+    `make test` drive a browser at once on two cores: "Unable to capture screenshot" came once
+    in a run where every assertion of the test had passed)."""
+
+    def patient(page: Page, *args: Any, **kwargs: Any) -> Any:
+        for attempt in range(SHOT_TRIES):
+            try:
+                return screenshot(page, *args, **kwargs)
+            except PlaywrightError as error:
+                if "Unable to capture screenshot" not in str(error) or attempt == SHOT_TRIES - 1:
+                    raise
+                page.wait_for_timeout(500)
+        raise AssertionError("unreachable")
+
+    return patient
+
+
 @pytest.fixture(scope="session")
 def playwright_driver() -> Iterator[Playwright]:
     if not CHROMIUM.exists():
@@ -114,7 +137,12 @@ def playwright_driver() -> Iterator[Playwright]:
             pytest.fail(f"{message}; CI must run the browser tests")
         pytest.skip(message)
     with sync_playwright() as driver:
-        yield driver
+        original = Page.screenshot
+        setattr(Page, "screenshot", _patient_screenshot(original))  # noqa: B010
+        try:
+            yield driver
+        finally:
+            setattr(Page, "screenshot", original)  # noqa: B010
 
 
 @pytest.fixture(scope="session")
