@@ -37,6 +37,7 @@ from cobro.portal.cli import portal_app
 from cobro.promise.cli import promises_app
 from cobro.report.cli import aging_command, timeline_command
 from cobro.report.report_cli import report_app
+from cobro.scoring.cli import model_app
 from cobro.setoff.cli import setoff_app
 from cobro.task.cli import tasks_command
 from cobro.validation.cli import validation_app
@@ -75,6 +76,7 @@ app.add_typer(invoices_app, name="invoices")
 invoices_app.command("write-off")(write_off_command)  # through the approval by role
 app.command("aging")(aging_command)
 app.add_typer(report_app, name="report")
+app.add_typer(model_app, name="model")
 app.add_typer(import_app, name="import")
 app.command("export")(export_command)
 app.command("demo")(demo_command)

@@ -28,6 +28,7 @@ from cobro.policy.models import (
 )
 from cobro.promise.models import Promise, PromiseInvoice
 from cobro.report.models import ReportMailing
+from cobro.scoring.models import CustomerScore, ForecastWeek, InvoiceScore, RiskModel
 from cobro.setoff.models import SetOff, SetOffBill, VendorBill
 from cobro.settings.models import ChannelSetting
 from cobro.task.models import Task
@@ -55,17 +56,20 @@ __all__ = [
     "Contact",
     "CreditNote",
     "Customer",
+    "CustomerScore",
     "DebitBatch",
     "Delivery",
     "Dispute",
     "DisputeEvidence",
     "DisputeItem",
     "Document",
+    "ForecastWeek",
     "FxRate",
     "Hold",
     "IdempotencyKey",
     "Installment",
     "Invoice",
+    "InvoiceScore",
     "LegalCase",
     "LoginAttempt",
     "Mandate",
@@ -86,6 +90,7 @@ __all__ = [
     "PromiseInvoice",
     "RatePeriodRow",
     "ReportMailing",
+    "RiskModel",
     "SetOff",
     "SetOffBill",
     "Statement",

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     String,
@@ -56,6 +58,15 @@ class Customer(Base):
     # chosen for this customer, and the credit block a late stage may set
     segment: Mapped[str | None] = mapped_column(String(40))
     grade: Mapped[str | None] = mapped_column(String(1))
+    # who set the grade: "model" (the collection ranking's trained model, `cobro.scoring`),
+    # which the cycle then leaves alone, or "rules" / None, which the cycle regrades each run
+    grade_by: Mapped[str | None] = mapped_column(String(8))
+    # the days its payment runs fall on, learnt from its payments (`cobro.scoring.runs`): the
+    # cycle times preventive reminders to land before the run
+    payment_runs: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # electronic bills since this day (None: on paper); whether a bill was paperless is
+    # `paperless_since <= issue_date`, a factor of how soon it is paid
+    paperless_since: Mapped[date | None] = mapped_column(Date)
     policy_id: Mapped[int | None] = mapped_column(ForeignKey("policy.id"))
     credit_blocked: Mapped[bool] = mapped_column(server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from cobro.errors import Invalid
 from cobro.kit.codes import COUNTRY_DEFAULTS, check_country, check_language, check_timezone
@@ -46,6 +47,7 @@ class CustomerIn:
     collector: str | None = None
     tags: tuple[str, ...] = field(default_factory=tuple)
     contact: ContactIn | None = None
+    paperless_since: date | None = None  # electronic bills since (None: not said)
 
 
 def normalise_customer(data: CustomerIn, default_currency: str) -> CustomerIn:

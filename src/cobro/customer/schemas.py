@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict
 
@@ -25,5 +25,6 @@ class CustomerOut(BaseModel):
     tags: list[str]
     segment: str | None
     grade: str | None
+    paperless_since: date | None  # electronic bills since that day
     credit_blocked: bool
     created_at: datetime

@@ -57,6 +57,10 @@ def upsert_customer(
     if sorted(customer.tags or []) != list(clean.tags):
         customer.tags = list(clean.tags)
         change = change if change is Change.CREATED else Change.UPDATED
+    # set when given, never cleared by a file or request that does not say it
+    if clean.paperless_since is not None and customer.paperless_since != clean.paperless_since:
+        customer.paperless_since = clean.paperless_since
+        change = change if change is Change.CREATED else Change.UPDATED
     if clean.contact is not None and _set_contact(customer, clean.contact):
         change = change if change is Change.CREATED else Change.UPDATED
     session.flush()

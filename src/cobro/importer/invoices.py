@@ -123,6 +123,7 @@ class InvoiceImport:
                 name=row.customer_name or external_id,
                 country=row.customer_country or self.default_country,
                 tags=row.tags,
+                paperless_since=row.customer_paperless,
             )
             self.new_customers[external_id] = normalise_customer(data, self.company.currency)
         elif not set(row.tags) <= set(pending.tags):

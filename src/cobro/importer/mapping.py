@@ -50,6 +50,9 @@ _CUSTOMER_ID = (
 _NAME = ("name", "customer name", "company name", "nombre", "razón social", "nombre cliente",
          "empresa", "denominación")  # fmt: skip
 _COUNTRY = ("country", "country code", "país", "codigo pais")
+# electronic bills since: how soon a customer pays depends on it (the collection ranking)
+_PAPERLESS = ("paperless since", "paperless date", "e-invoicing since", "paperless",
+              "factura electrónica desde", "fecha factura electrónica")  # fmt: skip
 _CURRENCY = ("currency", "currency code", "moneda", "divisa")
 _TERMS = ("payment terms", "terms", "condiciones de pago", "forma de pago", "plazo de pago",
           "términos de pago")  # fmt: skip
@@ -68,6 +71,7 @@ FIELDS: dict[Kind, tuple[Field, ...]] = {
         Field("tax_id", "tax id", ("tax id", "tax number", "vat", "vat number", "vat id", "nif",
                                    "cif", "nif/cif", "dni", "nie", "tin", "ein", "rfc", "cuit")),
         Field("collector", "collector", ("collector", "gestor", "gestor de cobro", "cobrador")),
+        Field("paperless_since", "paperless since", _PAPERLESS),
         Field("tags", "tags", ("tags", "etiquetas")),
         Field("contact_name", "contact", ("contact", "contact name", "contacto",
                                           "persona de contacto")),
@@ -116,6 +120,7 @@ FIELDS: dict[Kind, tuple[Field, ...]] = {
         Field("name", "customer name", ("name", "customer name", "nombre", "nombre cliente",
                                          "razón social")),
         Field("country", "customer country", ("country", "país")),
+        Field("paperless_since", "customer paperless since", _PAPERLESS),
     ),
     "payments": (
         Field("external_id", "payment id", ("payment id", "payment number", "payment no", "id",

@@ -253,6 +253,7 @@ class InvoiceRow:
     customer_name: str | None
     customer_country: str | None
     tags: tuple[str, ...]
+    customer_paperless: date | None = None
 
 
 def read_invoice(p: RowParser) -> InvoiceRow:
@@ -283,6 +284,7 @@ def read_invoice(p: RowParser) -> InvoiceRow:
         customer_name=p.optional("name"),
         customer_country=p.optional("country"),
         tags=p.tags() or (),
+        customer_paperless=p.day("paperless_since"),
     )
     p.done()
     return row
@@ -347,6 +349,8 @@ def read_customer(
     tags = p.tags()
     if tags is not None:
         data = replace(data, tags=tags)
+    if p.has("paperless_since"):
+        data = replace(data, paperless_since=p.day("paperless_since"))
     contact = _contact(p, base.contact)
     if contact is not None:
         data = replace(data, contact=contact)

@@ -1,0 +1,93 @@
+"""What the collection ranking keeps.
+
+- `RiskModel`: a trained model of one company (`cobro model train`): when, on what, how well it
+  did on the invoices held back, and the fitted scikit-learn pipelines themselves (joblib bytes).
+  The newest one is in use; older ones stay for the record.
+- `CustomerScore`: a customer's risk today (one row per customer, replaced on each scoring): the
+  grade, the chance its next invoice is paid late, the days late it is expected to pay, the
+  reasons in words, whether a model or the rules gave it, and its next expected payment run.
+- `InvoiceScore`: an open invoice's predicted pay day with its interval, the cash forecast's
+  input (one row per open invoice, replaced on each scoring).
+- `ForecastWeek`: the 13-week cash forecast as made on a day, kept so that later weeks can be
+  compared with the cash that came in."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cobro.db import Base, UTCDateTime
+from cobro.kit.dates import utcnow
+
+
+class RiskModel(Base):
+    __tablename__ = "risk_model"
+    __table_args__ = (Index("ix_risk_model_company", "company_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"))
+    trained_on: Mapped[date] = mapped_column(Date)  # the ledger as it stood at the end of it
+    trained_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    examples: Mapped[int] = mapped_column(Integer)  # settled invoices it learnt from
+    schema: Mapped[str] = mapped_column(String(64))  # the feature set's fingerprint
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSON)
+    blob: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CustomerScore(Base):
+    __tablename__ = "customer_score"
+    __table_args__ = (Index("ix_customer_score_company", "company_id", "grade"),)
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"))
+    scored_on: Mapped[date] = mapped_column(Date)
+    model_id: Mapped[int | None] = mapped_column(ForeignKey("risk_model.id"))  # None: the rules
+    grade: Mapped[str | None] = mapped_column(String(1))
+    late_permille: Mapped[int | None] = mapped_column(SmallInteger)  # P(next invoice late) ‰
+    days_late: Mapped[int | None] = mapped_column(Integer)  # expected days past due when paid
+    reasons: Mapped[list[str]] = mapped_column(JSON)  # the top factors, in words (English)
+    runs: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the payment runs learnt
+    next_run: Mapped[date | None] = mapped_column(Date)
+
+
+class InvoiceScore(Base):
+    __tablename__ = "invoice_score"
+    __table_args__ = (Index("ix_invoice_score_company", "company_id", "currency", "pay_on"),)
+
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"))
+    scored_on: Mapped[date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3))
+    open_amount: Mapped[int] = mapped_column(BigInteger)
+    late_permille: Mapped[int] = mapped_column(SmallInteger)
+    pay_on: Mapped[date] = mapped_column(Date)  # predicted pay day
+    pay_low: Mapped[date] = mapped_column(Date)  # the interval's first and last day
+    pay_high: Mapped[date] = mapped_column(Date)
+
+
+class ForecastWeek(Base):
+    __tablename__ = "forecast_week"
+    __table_args__ = (UniqueConstraint("company_id", "made_on", "currency", "week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"))
+    made_on: Mapped[date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3))
+    week: Mapped[date] = mapped_column(Date)  # its Monday
+    expected: Mapped[int] = mapped_column(BigInteger)
+    low: Mapped[int] = mapped_column(BigInteger)
+    high: Mapped[int] = mapped_column(BigInteger)
