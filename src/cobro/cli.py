@@ -37,6 +37,7 @@ from cobro.portal.cli import portal_app
 from cobro.promise.cli import promises_app
 from cobro.report.cli import aging_command, timeline_command
 from cobro.report.report_cli import report_app
+from cobro.scoring.backtest_cli import backtest_command
 from cobro.scoring.cli import model_app
 from cobro.setoff.cli import setoff_app
 from cobro.task.cli import tasks_command
@@ -83,6 +84,8 @@ app.command("demo")(demo_command)
 app.command("cycle")(cycle_command)
 app.command("worker")(worker_command)
 app.add_typer(policies_app, name="policies")
+# the back-test replays the ledger through the collection ranking's package (cobro.scoring)
+policies_app.command("backtest")(backtest_command)
 app.add_typer(settings_app, name="settings")
 app.add_typer(holds_app, name="holds")
 app.add_typer(promises_app, name="promises")

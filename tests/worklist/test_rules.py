@@ -12,10 +12,11 @@ from cobro.worklist.rules import (
     age_weight,
     band_starts,
     describe,
-    grade_percent,
+    effort_percent,
     priority,
     rank,
     reasons,
+    risk_permille,
 )
 
 ON = date(2026, 11, 25)
@@ -78,13 +79,36 @@ def test_a_worse_grade_moves_a_customer_up() -> None:
     assert names(rank([good, bad])) == ["bad", "good"]
 
 
-@pytest.mark.parametrize(("grade", "percent"), [("A", 80), ("B", 100), ("C", 125), ("D", 150)])
-def test_grades_scale_the_priority(grade: str, percent: int) -> None:
-    assert grade_percent(grade) == percent
+@pytest.mark.parametrize(("grade", "permille"), [("A", 200), ("B", 400), ("C", 650), ("D", 850)])
+def test_without_a_model_score_the_grade_stands_for_the_chance_of_paying_late(
+    grade: str, permille: int
+) -> None:
+    assert risk_permille(None, grade) == permille
 
 
-def test_no_grade_counts_as_an_average_one() -> None:
-    assert grade_percent(None) == grade_percent("B") == 100
+def test_no_grade_and_no_score_count_as_even_odds() -> None:
+    assert risk_permille(None, None) == 500
+
+
+def test_the_models_chance_wins_over_the_grade_but_never_below_five_percent() -> None:
+    assert risk_permille(720, "A") == 720
+    assert risk_permille(10, "D") == 50
+
+
+def test_a_customer_the_model_finds_likelier_to_pay_late_comes_first() -> None:
+    safe = facts("safe", 10_000_00, 20, grade="C", late_permille=100)
+    risky = facts("risky", 9_000_00, 20, grade="A", late_permille=900)
+    assert names(rank([safe, risky])) == ["risky", "safe"]
+
+
+def test_effort_grows_ten_percent_an_item_up_to_double() -> None:
+    assert [effort_percent(n) for n in (1, 2, 5, 11, 40)] == [100, 110, 140, 200, 200]
+
+
+def test_the_same_money_over_many_invoices_ranks_after_one_invoice() -> None:
+    one = facts("one", 10_000_00, 20)
+    many = facts("many", 10_000_00, 20, items=8)
+    assert names(rank([many, one])) == ["one", "many"]
 
 
 def test_an_open_call_task_moves_a_customer_up() -> None:
@@ -107,7 +131,8 @@ def test_a_broken_promise_weighs_more_than_a_call_task() -> None:
 
 def test_the_bumps_add_up() -> None:
     row = facts("x", 100, 10, call_tasks=3, failed_messages=1, promise_broken_on=ON)
-    assert priority(row) == 100 * 1 * 100 * (100 + 25 + 25 + 50)
+    # 100 cents × weight 1 × even odds (500 ‰) × (100 + 25 + 25 + 50) % ÷ effort 100 %
+    assert priority(row) == 100 * 1 * 500 * (100 + 25 + 25 + 50) // 100
 
 
 def test_a_customer_on_hold_comes_after_everyone_else_however_large() -> None:

@@ -61,7 +61,7 @@ class Customer(Base):
     # who set the grade: "model" (the collection ranking's trained model, `cobro.scoring`),
     # which the cycle then leaves alone, or "rules" / None, which the cycle regrades each run
     grade_by: Mapped[str | None] = mapped_column(String(8))
-    # the days its payment runs fall on, learnt from its payments (`cobro.scoring.runs`): the
+    # the days its payment runs fall on, learnt from its payments (`cobro.policy.runs`): the
     # cycle times preventive reminders to land before the run
     payment_runs: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # electronic bills since this day (None: on paper); whether a bill was paperless is

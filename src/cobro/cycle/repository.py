@@ -44,6 +44,10 @@ class CustomerRow(NamedTuple):
     country: str
     timezone: str
     policy_id: int | None
+    # graded by the collection ranking's model (`cobro model score`): the cycle keeps that
+    # grade rather than grading from the history by its rules
+    by_model: bool = False
+    runs: dict[str, Any] | None = None  # the payment runs learnt (`policy.runs`)
 
 
 def customers(session: Session, company_id: int) -> dict[int, CustomerRow]:
@@ -57,15 +61,18 @@ def customers(session: Session, company_id: int) -> dict[int, CustomerRow]:
             Customer.country,
             Customer.timezone,
             Customer.policy_id,
+            Customer.grade_by,
+            Customer.payment_runs,
         ).where(Customer.company_id == company_id)
     )
     none: frozenset[str] = frozenset()
     return {
         id_: CustomerRow(
-            id_, kind, grade, frozenset(tags) if tags else none, segment, country, zone, policy
+            id_, kind, grade, frozenset(tags) if tags else none, segment, country, zone, policy,
+            by == "model", runs,
         )
-        for id_, kind, grade, tags, segment, country, zone, policy in rows
-    }
+        for id_, kind, grade, tags, segment, country, zone, policy, by, runs in rows
+    }  # fmt: skip
 
 
 def histories(session: Session, company_id: int, on: date) -> dict[int, History]:

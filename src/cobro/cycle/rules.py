@@ -4,6 +4,9 @@
   it reached a stage fewer than `min_gap` days ago (a debtor reached late is walked up the
   stages, not handed the demand letter on the day after the first reminder), and never twice
   in a day.
+- A customer with known payment runs gets its first pre-due reminder early enough to land
+  before the run that precedes the due date (`policy.runs.advance`, worked out per item as
+  `OpenItem.advance`); it never turns into a due-day or overdue stage by coming early.
 - Items whose currency's open total is covered by the customer's unapplied cash are not chased:
   the debtor has paid, we have only not yet matched the money.
 - One action per customer and kind (email, SMS, letter, call task…) for the day, at the most
@@ -54,6 +57,9 @@ class OpenItem(NamedTuple):
     delivered: str | None
     hold: str | None  # kind of the hold in force on the item or its customer
     min_gap: int = 0
+    # days a pre-due stage comes early, to land before the customer's payment run
+    # (`policy.runs.advance`); 0 for most items
+    advance: int = 0
 
 
 class Step(NamedTuple):
@@ -128,7 +134,11 @@ def _move(debtor: Debtor, item: OpenItem, policy: Policy, on: date) -> Stage | N
         tags=debtor.tags,
         last_delivered=item.delivered,
     )
-    return next_stage(policy, item.current, (on - item.due_date).days, facts)
+    days = (on - item.due_date).days
+    if item.advance and days < 0:
+        # a reminder brought forward stays a reminder: it never reaches the due day's stages
+        days = min(days + item.advance, -1)
+    return next_stage(policy, item.current, days, facts)
 
 
 def _keep_most_advanced(

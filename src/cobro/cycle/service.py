@@ -27,6 +27,7 @@ from cobro.cycle.items import Chunk, by_ranges, open_item_chunks
 from cobro.cycle.repository import CustomerRow
 from cobro.cycle.rules import Debtor, OpenItem, Plan, Planned, plan_customer
 from cobro.cycle.schedule import Scheduler
+from cobro.errors import Invalid
 from cobro.kit.dates import utcnow
 from cobro.kit.threads import overlapped
 from cobro.payment.repository import unapplied_cash
@@ -35,6 +36,7 @@ from cobro.policy.assign import History, Target, choose_policy, grade_from_histo
 from cobro.policy.claims import expired_claims
 from cobro.policy.holds import ActiveHolds, active_holds, opted_out
 from cobro.policy.rules import CHANNELS, CustomerKind, Grade
+from cobro.policy.runs import MOST_ADVANCE, PaymentRuns, advance
 from cobro.policy.service import Policies, load_policies
 from cobro.promise.service import review_promises
 from cobro.setoff.hints import HELD as SET_OFF
@@ -102,7 +104,9 @@ def _run(
     )
     if not by_ranges(session):  # else each chunk's customers are graded just before planning
         planner.grade(repository.histories(session, company.id, on).items())
-    chunks = open_item_chunks(session, company.id, on, _horizon(policies, on), list(customers))
+    runs = any(customer.runs for customer in customers.values())
+    horizon = _horizon(policies, on, runs)
+    chunks = open_item_chunks(session, company.id, on, horizon, list(customers))
     # planning (Python) in a second thread while this one reads and writes: the database
     # works with the GIL released, so on two cores the two overlap
     with repository.Writer(session) as writer:
@@ -168,18 +172,21 @@ class _Planner:
         """Grade these customers from their histories (`regraded` keeps what changed)."""
         customers, regraded = self.customers, self.regraded
         for customer_id, history in histories:
+            customer = customers.get(customer_id)
+            if customer is None or customer.by_model:
+                continue  # the model's grade stands until the next scoring
             found = grade_from_history(history)
             grade = None if found is None else str(found)
-            customer = customers.get(customer_id)
-            if customer is not None and customer.grade != grade:
+            if customer.grade != grade:
                 customers[customer_id] = customer._replace(grade=grade)
                 regraded[customer_id] = grade
 
 
-def _horizon(policies: Policies, on: date) -> date:
-    """Items due later than this are at no stage yet, whatever their policy."""
+def _horizon(policies: Policies, on: date, runs: bool) -> date:
+    """Items due later than this are at no stage yet, whatever their policy (a reminder
+    brought forward for a payment run comes at most MOST_ADVANCE days earlier)."""
     earliest = min(stage.offset for policy in policies.by_id.values() for stage in policy.stages)
-    return on - timedelta(days=earliest)
+    return on - timedelta(days=earliest) + timedelta(days=MOST_ADVANCE if runs else 0)
 
 
 def _debtor(customer: CustomerRow) -> Debtor:
@@ -210,6 +217,11 @@ class _Items:
             policy_id: frozenset(stage.code for stage in policy.stages)
             for policy_id, policy in policies.by_id.items()
         }
+        # each policy's first reminder before the due date (None: it has none)
+        self.pre_due = {
+            policy_id: next((s.offset for s in policy.stages if s.offset < 0), None)
+            for policy_id, policy in policies.by_id.items()
+        }
 
     def of(self, customer: CustomerRow, rows: Iterable[Any]) -> list[OpenItem]:
         policies, scheduler = self.policies, self.scheduler
@@ -219,6 +231,7 @@ class _Items:
         # what `choose_policy` returns without a rule to try: the same for every such row
         fixed = customer.policy_id if customer.policy_id is not None else policies.default_id
         gap = scheduler.customer_gap(customer)
+        runs = _runs(customer)
         items = []
         for (
             invoice_id,
@@ -273,9 +286,26 @@ class _Items:
                     delivered=delivered if delivered in codes else None,
                     hold=hold,
                     min_gap=scheduler.min_gap(customer, invoice_id) if gap is None else gap,
+                    advance=0 if runs is None or same else self._advance(runs, due_date, policy_id),
                 )
             )
         return items
+
+    def _advance(self, runs: PaymentRuns, due: date, policy_id: int) -> int:
+        offset = self.pre_due[policy_id]
+        if offset is None:
+            return 0
+        # the run must still be ahead: from today on (a run missed is not worth chasing early)
+        return advance(runs, due=due, issued=self.scheduler.on - timedelta(days=1), offset=offset)
+
+
+def _runs(customer: CustomerRow) -> PaymentRuns | None:
+    if not customer.runs:
+        return None
+    try:
+        return PaymentRuns.from_json(customer.runs)
+    except Invalid:  # written by another version: no timing rather than no cycle
+        return None
 
 
 def _write(

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from cobro.errors import Invalid
 from cobro.policy.rules import Grade
+from cobro.policy.runs import PaymentRuns, learn_runs, next_run
 from cobro.scoring import repository
 from cobro.scoring.features import FEATURES, Facts, Ledger
 from cobro.scoring.forecast_rules import Expected, Forecast, forecast
@@ -35,7 +36,6 @@ from cobro.scoring.model import (
 )
 from cobro.scoring.models import ForecastWeek, RiskModel
 from cobro.scoring.rules import grade_of, reasons, rules_grade, rules_reason, use_model
-from cobro.scoring.runs import PaymentRuns, learn_runs, next_run
 
 # without a model, a pay day is known to within these days (equally likely): a wide spread,
 # late-leaning, as the aging of most ledgers is

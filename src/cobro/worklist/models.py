@@ -45,6 +45,7 @@ class WorklistRow(Base):
     hold: Mapped[str | None] = mapped_column(String(12))
     hold_until: Mapped[date | None] = mapped_column(Date)
     promise_broken_on: Mapped[date | None] = mapped_column(Date)
+    late_permille: Mapped[int | None] = mapped_column(SmallInteger)  # the model's, when scored
     call_tasks: Mapped[int] = mapped_column(Integer)
     failed_messages: Mapped[int] = mapped_column(Integer)
 

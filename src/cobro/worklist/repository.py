@@ -44,15 +44,19 @@ from cobro.outbox.models import Action
 from cobro.policy.holds import in_force
 from cobro.policy.models import ChaseStep, Hold
 from cobro.policy.progress import current_stage, join_progress
+from cobro.scoring.models import CustomerScore
 from cobro.task.models import Task
 from cobro.worklist.models import WorklistRow
 from cobro.worklist.rules import (
     BROKEN_PROMISE_BUMP,
     BROKEN_PROMISE_DAYS,
     CALL_TASK_BUMP,
+    EFFORT_MOST,
+    EFFORT_PER_ITEM,
     FAILED_MESSAGES_BUMP,
-    GRADE_PERCENT,
-    NO_GRADE_PERCENT,
+    GRADE_RISK,
+    NO_GRADE_RISK,
+    RISK_FLOOR,
     Facts,
     band_starts,
 )
@@ -196,15 +200,19 @@ def ranking(company_id: int, on: date, customer_ids: Sequence[int] | None = None
     columns of `WorklistRow`: what `worklist.snapshot` keeps."""
     per = _per_customer(company_id, on, customer_ids)
     signals = _signals(company_id, on, customer_ids)
-    grade = case(
-        *((Customer.grade == g, p) for g, p in GRADE_PERCENT.items()), else_=NO_GRADE_PERCENT
+    by_grade = case(*((Customer.grade == g, p) for g, p in GRADE_RISK.items()), else_=NO_GRADE_RISK)
+    found = func.coalesce(CustomerScore.late_permille, by_grade)
+    risk = case((found < RISK_FLOOR, RISK_FLOOR), else_=found)
+    beyond = per.c["items"] - 1
+    effort = literal(100) + case(
+        (beyond * EFFORT_PER_ITEM > EFFORT_MOST, EFFORT_MOST), else_=beyond * EFFORT_PER_ITEM
     )
     bump = (
         case((signals.c.calls > 0, CALL_TASK_BUMP), else_=0)
         + case((signals.c.failed > 0, FAILED_MESSAGES_BUMP), else_=0)
         + case((signals.c.broken_on.is_not(None), BROKEN_PROMISE_BUMP), else_=0)
     )
-    priority = per.c.weighted * grade * (literal(100) + bump)
+    priority = per.c.weighted * risk * (literal(100) + bump) // effort
     on_hold = case((signals.c.hold.is_not(None) | (per.c.overdue <= 0), 1), else_=0)
     return (
         select(
@@ -218,6 +226,7 @@ def ranking(company_id: int, on: date, customer_ids: Sequence[int] | None = None
             per.c.held,
             per.c.oldest_due,
             per.c["items"],  # (`.items` is the collection's own method)
+            CustomerScore.late_permille,
             signals.c.hold,
             case((signals.c.open_ended > 0, None), else_=signals.c.until).label("hold_until"),
             signals.c.broken_on.label("promise_broken_on"),
@@ -226,6 +235,7 @@ def ranking(company_id: int, on: date, customer_ids: Sequence[int] | None = None
         )
         .join(Customer, (Customer.id == per.c.customer_id) & (Customer.company_id == company_id))
         .outerjoin(signals, signals.c.customer_id == per.c.customer_id)
+        .outerjoin(CustomerScore, CustomerScore.customer_id == per.c.customer_id)
     )
 
 
@@ -258,9 +268,12 @@ def ranked(
             _stage_of(company_id, on),
             _queued(company_id),
             *_last_call(company_id),
+            CustomerScore.reasons,
+            CustomerScore.next_run,
         )
         .join(shown, (shown.c.customer_id == row.customer_id) & (shown.c.currency == row.currency))
         .join(Customer, Customer.id == row.customer_id)
+        .outerjoin(CustomerScore, CustomerScore.customer_id == row.customer_id)
         .order_by(*RANK_ORDER)
     )
     rows: Sequence[Any] = session.execute(query).all()
@@ -343,6 +356,7 @@ _SHOWN = (
     WorklistRow.hold,
     WorklistRow.hold_until,
     WorklistRow.promise_broken_on,
+    WorklistRow.late_permille,
 )
 
 
@@ -359,6 +373,7 @@ def _facts(
     hold: str | None,
     hold_until: date | None,
     promise_broken_on: date | None,
+    late_permille: int | None,
     external_id: str,
     name: str,
     grade: str | None,
@@ -367,6 +382,8 @@ def _facts(
     queued: int,
     call_outcome: str | None,
     called_at: datetime | None,
+    reasons: list[str] | None,
+    next_run: date | None,
 ) -> Facts:
     return Facts(
         customer_id=customer_id,
@@ -385,6 +402,9 @@ def _facts(
         hold=hold,
         hold_until=hold_until,
         promise_broken_on=promise_broken_on,
+        late_permille=late_permille,
+        why=reasons[0] if reasons and late_permille is not None else None,
+        next_run=next_run,
         stage=stage,
         queued=int(queued),
         last_call=None

@@ -1,28 +1,31 @@
-"""The worklist's ranking and its reasons, as a credit controller would set them. Pure: no
-database, no clock (the day comes in as `on`).
+"""The worklist's ranking and its reasons. Pure: no database, no clock (the day comes in as
+`on`).
 
-Who to call first? The money at risk and how old it is first: each overdue item weighs its open
-amount times the weight of its age band (1–30 days ×1, 31–60 ×2, 61–90 ×3, over 90 ×4), so
-€10,000 at 45 days (20,000) comes before €12,000 at 10 days (12,000). That sum is then scaled:
+Who to call first? The one where acting now is worth most: the **expected value of acting**,
 
-- by the risk grade (A ×0.8, B ×1, C ×1.25, D ×1.5; no grade ×1): a bad payer's euro is at
-  more risk;
-- up by 25 % for an open call task (the policy asked for a call), 25 % for failed messages
-  (the letters and emails do not reach them: only a person will), 50 % for a promise to pay
-  broken in the last 30 days.
+    money at risk × urgency of its stage × chance it is paid late × (1 + signals) ÷ effort
+
+- **money × urgency**: each overdue item weighs its open amount times the weight of its age
+  band (1–30 days ×1, 31–60 ×2, 61–90 ×3, over 90 ×4): the further along the chase, the
+  costlier each day of waiting, so €10,000 at 45 days (20,000) comes before €12,000 at 10 days
+  (12,000). The policy's stages are offsets from the due date, so the bands carry the stage.
+- **chance of paying late**: the customer's score from the collection ranking's model
+  (`cobro.scoring`, in per mille), or, where the model has not scored the customer, a chance
+  read from its grade (A 20 %, B 40 %, C 65 %, D 85 %; no grade 50 %). Never below 5 %: even a
+  good payer's overdue euro is at some risk.
+- **signals** raise it: 25 % for an open call task (the policy asked for a call), 25 % for
+  failed messages (the letters and emails do not reach them: only a person will), 50 % for a
+  promise to pay broken in the last 30 days.
+- **effort**: a customer with many overdue invoices takes longer to work through: each item
+  beyond the first adds 10 % (at most +100 %).
 
 Customers on hold (a customer-wide hold in force: dispute, promise, plan, "I've paid", manual
 pause, agency; or every overdue item held on its own) are shown, but after everyone else.
 Items held on their own (a disputed invoice) do not count towards the amount to chase.
 
-The stage (where the policy's chase is) is shown in the reason but does not weigh on its own:
-the policy's stages are offsets from the due date, so the age bands already carry it, and
-reading each item's current stage for 100,000 customers costs seconds, not milliseconds
-(`policy.progress`). Issue #9 replaces this with a scored ranking; the SQL in
-`worklist.repository` computes the same `priority` (a test keeps them in step).
-
 Amounts of different currencies are never added: a customer owing in two currencies is two
-rows, each ranked on its own amount.
+rows, each ranked on its own amount. The SQL in `worklist.repository` computes the same
+`priority` (a test keeps them in step).
 """
 
 from __future__ import annotations
@@ -33,8 +36,12 @@ from datetime import date, timedelta
 
 # (the most days overdue of the band, its weight); the last band has no end
 AGE_BANDS: tuple[tuple[int | None, int], ...] = ((30, 1), (60, 2), (90, 3), (None, 4))
-GRADE_PERCENT = {"A": 80, "B": 100, "C": 125, "D": 150}
-NO_GRADE_PERCENT = 100
+# the chance of paying late (per mille) a grade stands for, where the model gave none
+GRADE_RISK = {"A": 200, "B": 400, "C": 650, "D": 850}
+NO_GRADE_RISK = 500
+RISK_FLOOR = 50
+EFFORT_PER_ITEM = 10  # percent more effort per overdue item beyond the first
+EFFORT_MOST = 100
 CALL_TASK_BUMP = 25  # percent
 FAILED_MESSAGES_BUMP = 25
 BROKEN_PROMISE_BUMP = 50
@@ -55,8 +62,14 @@ def band_starts(on: date) -> list[tuple[date | None, int]]:
     return [(None if most is None else on - timedelta(days=most), w) for most, w in AGE_BANDS]
 
 
-def grade_percent(grade: str | None) -> int:
-    return GRADE_PERCENT.get(grade or "", NO_GRADE_PERCENT)
+def risk_permille(late_permille: int | None, grade: str | None) -> int:
+    """The chance of paying late the ranking uses: the model's, else the grade's."""
+    found = late_permille if late_permille is not None else GRADE_RISK.get(grade or "")
+    return max(RISK_FLOOR, NO_GRADE_RISK if found is None else found)
+
+
+def effort_percent(items: int) -> int:
+    return 100 + min(EFFORT_MOST, EFFORT_PER_ITEM * max(0, items - 1))
 
 
 def bump_percent(call_tasks: int, failed_messages: int, promise_broken: bool) -> int:
@@ -84,6 +97,7 @@ class Facts:
     collector: str | None = None
     call_tasks: int = 0  # open call tasks
     failed_messages: int = 0  # actions that failed and were not retried
+    late_permille: int | None = None  # the model's chance of paying late (None: unscored)
     hold: str | None = None  # kind of a customer-wide hold in force
     hold_until: date | None = None  # its last day (None: open-ended)
     promise_broken_on: date | None = None  # the last day of a promise broken lately
@@ -91,6 +105,8 @@ class Facts:
     stage: str | None = None
     last_call: tuple[str, date] | None = None  # (outcome, day)
     queued: int = 0  # queued actions ("send now")
+    why: str | None = None  # the model's first reason (English), from the customer's score
+    next_run: date | None = None  # the customer's next expected payment run
 
     @property
     def on_hold(self) -> bool:
@@ -105,7 +121,8 @@ def priority(facts: Facts) -> int:
     bump = bump_percent(
         facts.call_tasks, facts.failed_messages, facts.promise_broken_on is not None
     )
-    return facts.weighted * grade_percent(facts.grade) * (100 + bump)
+    risk = risk_permille(facts.late_permille, facts.grade)
+    return facts.weighted * risk * (100 + bump) // effort_percent(facts.items)
 
 
 def sort_key(facts: Facts) -> tuple[bool, int, int, str]:
@@ -143,6 +160,11 @@ def reasons(facts: Facts, on: date) -> list[Part]:
         parts.append(Part("{amount} held", (("amount", (facts.held, facts.currency)),)))
     parts.append(_stage(facts))
     parts.append(Part("grade {grade}", (("grade", facts.grade),)) if facts.grade else _NO_GRADE)
+    if facts.late_permille is not None:
+        percent = round(facts.late_permille / 10)
+        parts.append(Part("{percent}% likely to pay late", (("percent", percent),)))
+    if facts.why:
+        parts.append(Part(facts.why))
     parts.extend(_work(facts))
     parts.append(_promise(facts))
     if facts.hold is not None:
@@ -152,6 +174,8 @@ def reasons(facts: Facts, on: date) -> list[Part]:
     if facts.last_call is not None:
         outcome, day = facts.last_call
         parts.append(Part("last call {day}: {outcome}", (("day", day), ("outcome", outcome))))
+    if facts.next_run is not None:
+        parts.append(Part("next payment run {day}", (("day", facts.next_run),)))
     return parts
 
 

@@ -27,6 +27,7 @@ def upgrade() -> None:
     op.add_column("customer", sa.Column("grade_by", sa.String(length=8), nullable=True))
     op.add_column("customer", sa.Column("payment_runs", sa.JSON(), nullable=True))
     op.add_column("customer", sa.Column("paperless_since", sa.Date(), nullable=True))
+    op.add_column("worklist_row", sa.Column("late_permille", sa.SmallInteger(), nullable=True))
     op.create_table(
         "risk_model",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -113,6 +114,7 @@ def downgrade() -> None:
     op.drop_table("customer_score")
     op.drop_index("ix_risk_model_company", table_name="risk_model")
     op.drop_table("risk_model")
+    op.drop_column("worklist_row", "late_permille")
     op.drop_column("customer", "paperless_since")
     op.drop_column("customer", "payment_runs")
     op.drop_column("customer", "grade_by")

@@ -218,7 +218,6 @@ class _Fit:
     days: tuple[int, ...]
     hits: int  # distinct payment days the pattern explains
     exact: int  # ... of which on the nominal day (not moved to the Friday before)
-    least: int  # the fewest payment days any one of its days explains
 
 
 def _as_date(value: object) -> date:
@@ -256,22 +255,22 @@ def _masks(days: Sequence[date]) -> tuple[dict[int, int], dict[int, int], dict[i
     return weekday, monthday, exact
 
 
+def _habits(masks: Mapping[int, int]) -> list[int]:
+    """The days that explain at least two payment days: a run is a habit, one payment is not
+    (and leaving the others out spares most of the 4,495 three-day patterns)."""
+    return sorted(day for day, mask in masks.items() if mask.bit_count() >= 2)
+
+
 def _candidates(days: Sequence[date]) -> Iterator[_Fit]:
     weekday, monthday, exact = _masks(days)
-    # a day that explains no payment only lowers a pattern's worth: leave it out of every one
     for size in range(1, MAX_WEEKDAYS + 1):
-        for chosen in combinations(sorted(weekday), size):
+        for chosen in combinations(_habits(weekday), size):
             hits = _union(weekday, chosen).bit_count()
-            yield _Fit(RunKind.WEEKDAY, chosen, hits, hits, _least(weekday, chosen))
+            yield _Fit(RunKind.WEEKDAY, chosen, hits, hits)
     for size in range(1, MAX_MONTHDAYS + 1):
-        for chosen in combinations(sorted(monthday), size):
-            yield _Fit(
-                RunKind.MONTHDAY,
-                chosen,
-                _union(monthday, chosen).bit_count(),
-                _union(exact, chosen).bit_count(),
-                _least(monthday, chosen),
-            )
+        for chosen in combinations(_habits(monthday), size):
+            hits = _union(monthday, chosen).bit_count()
+            yield _Fit(RunKind.MONTHDAY, chosen, hits, _union(exact, chosen).bit_count())
 
 
 def _union(masks: Mapping[int, int], chosen: Iterable[int]) -> int:
@@ -279,10 +278,6 @@ def _union(masks: Mapping[int, int], chosen: Iterable[int]) -> int:
     for day in chosen:
         out |= masks.get(day, 0)
     return out
-
-
-def _least(masks: Mapping[int, int], chosen: Iterable[int]) -> int:
-    return min(masks[day].bit_count() for day in chosen)
 
 
 def _needed(kind: RunKind, size: int, min_share: float) -> float:
@@ -294,8 +289,8 @@ def _needed(kind: RunKind, size: int, min_share: float) -> float:
 def _beats_chance(fit: _Fit, seen: int, min_share: float) -> bool:
     """Whether `fit` is more than luck (see the module's docstring)."""
     size = len(fit.days)
-    if fit.least < 2 or seen <= size:
-        return False
+    if seen <= size:
+        return False  # nothing beyond the payments the days were picked from
     # the share of the payments its days were not picked from; a hair of tolerance so that
     # 0.6 x 5 asks for 3, not 3.0000000000000004
     return fit.hits - size >= _needed(fit.kind, size, min_share) * (seen - size) - 1e-9
