@@ -25,6 +25,10 @@ run: $(STAMP)
 	$(BIN)/cobro db upgrade
 	$(BIN)/cobro demo --if-missing
 	$(BIN)/cobro aging --top 5
+	@# the collection ranking learns from the demo's paid invoices, then grades every customer
+	@# (a ledger with too little history says so and keeps the rule-based grades)
+	-$(BIN)/cobro model train
+	$(BIN)/cobro model score
 	$(BIN)/cobro cycle
 	$(BIN)/cobro worker --once
 	@echo

@@ -54,6 +54,8 @@ TABLES = {
     "dispute_evidence",
     "dispute_item",
     "document",
+    "experiment",
+    "experiment_member",
     "forecast_week",
     "fx_rate",
     "hold",

@@ -51,6 +51,7 @@ from cobro.portal.links import PortalLinkRefused
 from cobro.promise.endpoints import router as promises_api
 from cobro.report.endpoints import router as report_api
 from cobro.report.report_endpoints import router as reports_api
+from cobro.scoring.endpoints import router as ranking_api
 from cobro.setoff.endpoints import router as setoff_api
 from cobro.settings.endpoints import router as settings_api
 from cobro.task.endpoints import router as tasks_api
@@ -130,6 +131,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     validation_api,
     bank_api,
     sepa_api,
+    ranking_api,
 )
 # the HTML pages (not in the OpenAPI description)
 PAGE_ROUTERS: tuple[APIRouter, ...] = (

@@ -39,6 +39,7 @@ from cobro.report.cli import aging_command, timeline_command
 from cobro.report.report_cli import report_app
 from cobro.scoring.backtest_cli import backtest_command
 from cobro.scoring.cli import model_app
+from cobro.scoring.experiment_cli import experiments_app
 from cobro.setoff.cli import setoff_app
 from cobro.task.cli import tasks_command
 from cobro.validation.cli import validation_app
@@ -78,6 +79,7 @@ invoices_app.command("write-off")(write_off_command)  # through the approval by 
 app.command("aging")(aging_command)
 app.add_typer(report_app, name="report")
 app.add_typer(model_app, name="model")
+app.add_typer(experiments_app, name="experiments")
 app.add_typer(import_app, name="import")
 app.command("export")(export_command)
 app.command("demo")(demo_command)

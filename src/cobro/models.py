@@ -28,7 +28,14 @@ from cobro.policy.models import (
 )
 from cobro.promise.models import Promise, PromiseInvoice
 from cobro.report.models import ReportMailing
-from cobro.scoring.models import CustomerScore, ForecastWeek, InvoiceScore, RiskModel
+from cobro.scoring.models import (
+    CustomerScore,
+    Experiment,
+    ExperimentMember,
+    ForecastWeek,
+    InvoiceScore,
+    RiskModel,
+)
 from cobro.setoff.models import SetOff, SetOffBill, VendorBill
 from cobro.settings.models import ChannelSetting
 from cobro.task.models import Task
@@ -63,6 +70,8 @@ __all__ = [
     "DisputeEvidence",
     "DisputeItem",
     "Document",
+    "Experiment",
+    "ExperimentMember",
     "ForecastWeek",
     "FxRate",
     "Hold",

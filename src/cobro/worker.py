@@ -43,6 +43,7 @@ from cobro.notice.links import MessageLinks
 from cobro.outbox.claim import DEFAULT_LEASE, claim, waiting
 from cobro.outbox.service import MAX_ATTEMPTS, Job, Outcome, Preparer, backoff, record_round
 from cobro.report.weekly import queue_due_weekly_reports
+from cobro.scoring.daily import score_due_companies
 from cobro.settings.channels import StoredChannels
 from cobro.webhook.deliver import Sender, deliver_round
 from cobro.webhook.models import Delivery
@@ -60,6 +61,7 @@ class WorkerReport:
     next_at: datetime | None = None
     weekly_reports: int = 0  # weekly management reports queued (report day)
     weekly_errors: list[str] = field(default_factory=list)
+    scored: int = 0  # companies scored (once a day each)
 
 
 WEEKLY_CHECK = timedelta(hours=1)
@@ -95,6 +97,7 @@ def run_worker(
     while not should_stop():
         if clock() >= next_weekly:
             _weekly_reports(engine, clock(), company_id, report)
+            _daily_scores(engine, clock(), company_id, report)
             next_weekly = clock() + WEEKLY_CHECK
         with transaction(engine) as session:
             ids = claim(session, name, clock(), batch, lease, company_id)
@@ -145,6 +148,20 @@ def _weekly_reports(
         report.weekly_reports += sum(len(mailing.queued) for mailing in mailings)
     except (CobroError, SQLAlchemyError) as error:
         report.weekly_errors.append(str(error))
+
+
+def _daily_scores(
+    engine: Engine, now: datetime, company_id: int | None, report: WorkerReport
+) -> None:
+    """Score each company once a day (grades, pay days, payment runs, cash forecast), after
+    retraining its model when the one in use is over a month old. Like the weekly reports, a
+    failure is noted and tried again next hour, never a reason to stop sending."""
+    try:
+        with transaction(engine, writes=True) as session:
+            done = score_due_companies(session, now, company_id)
+        report.scored += len(done)
+    except (CobroError, SQLAlchemyError) as error:
+        report.weekly_errors.append(f"scoring: {error}")
 
 
 def _send(channels: Mapping[str, Channel], job: Job) -> Receipt | DeliveryError:
@@ -260,6 +277,8 @@ def print_worker_report(report: WorkerReport, settings: ChannelSettings) -> None
         console.print(f"Print file for the post: {path}")
     if report.weekly_reports:
         console.print(f"Weekly management report queued for {report.weekly_reports} people.")
+    if report.scored:
+        console.print(f"Scored {report.scored} compan{'y' if report.scored == 1 else 'ies'}.")
     for error in report.weekly_errors:
         console.print(f"The weekly report could not be built: {error}")
     if report.waiting and report.next_at is not None:

@@ -23,23 +23,19 @@ other day `plan_customer` would return nothing, so the result is the full daily 
 holds the two together); 5,000 items over 180 days take about a second.
 
 `dso_effect` turns the contacts of two replays into an estimated DSO change (its docstring says
-how), and `proportions_test` / `means_test` say whether a champion/challenger split differs by
-more than chance.
+how). Whether a champion/challenger split differs by more than chance is `scoring.significance`.
 """
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import accumulate
-from statistics import NormalDist, fmean, variance
+from statistics import fmean
 from typing import NamedTuple
-
-from scipy import stats
 
 from cobro.cycle.rules import Debtor, OpenItem, Plan, plan_customer
 from cobro.errors import Invalid
@@ -390,70 +386,3 @@ def _open_days(steps: list[tuple[date, int]], start: date, end: date) -> int:
         if days > 0:
             total += amount * days
     return total
-
-
-@dataclass(frozen=True)
-class Significance:
-    difference: float  # b − a (a: champion, b: challenger)
-    p_value: float  # two-sided
-    significant: bool  # p_value < alpha
-    n_a: int
-    n_b: int
-    alpha: float = 0.05
-
-    def words(
-        self,
-        label_a: str = "champion",
-        label_b: str = "challenger",
-        unit: str = "",
-        verb: str = "is",
-        more: str = "more",
-        less: str = "less",
-        scale: float = 1.0,
-    ) -> str:
-        """ "challenger pays 4.2 days sooner than champion (p = 0.003, significant at 5 %)".
-
-        `scale` turns the difference into `unit` (100 for percentage points of a proportion)."""
-        size = abs(self.difference * scale)
-        if round(size, 1) == 0:
-            what = f"{label_b} {verb} the same as {label_a}"
-        else:
-            way = more if self.difference > 0 else less
-            what = f"{label_b} {verb} {size:.1f} {unit} {way} than {label_a}".replace("  ", " ")
-        p = "p < 0.001" if self.p_value < 0.001 else f"p = {self.p_value:.3f}"
-        verdict = "significant" if self.significant else "not significant"
-        return f"{what} ({p}, {verdict} at {self.alpha * 100:g} %)"
-
-
-def proportions_test(
-    successes_a: int, n_a: int, successes_b: int, n_b: int, alpha: float = 0.05
-) -> Significance:
-    """Two-proportion z-test (pooled), two-sided; difference = rate b − rate a. Fewer than two
-    in a group, or all successes or none (no variance), cannot tell anything: p = 1."""
-    for successes, n, name in ((successes_a, n_a, "a"), (successes_b, n_b, "b")):
-        if n < 0 or not 0 <= successes <= n:
-            raise Invalid(f"group {name}: {successes} successes out of {n}", field=f"n_{name}")
-    difference = (successes_b / n_b if n_b else 0.0) - (successes_a / n_a if n_a else 0.0)
-    pooled = (successes_a + successes_b) / (n_a + n_b) if n_a + n_b else 0.0
-    if min(n_a, n_b) < 2 or pooled in (0.0, 1.0):
-        return Significance(difference, 1.0, False, n_a, n_b, alpha)
-    error = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
-    p_value = 2 * (1 - NormalDist().cdf(abs(difference) / error))
-    return Significance(difference, p_value, p_value < alpha, n_a, n_b, alpha)
-
-
-def means_test(a: Sequence[float], b: Sequence[float], alpha: float = 0.05) -> Significance:
-    """Welch's t-test (unequal variances, Welch–Satterthwaite degrees of freedom), two-sided;
-    difference = mean b − mean a. Fewer than two values a side or no variance at all: p = 1."""
-    if not all(math.isfinite(value) for value in (*a, *b)):
-        raise Invalid("the values to compare must be finite numbers", field="a")
-    difference = (fmean(b) if b else 0.0) - (fmean(a) if a else 0.0)
-    if min(len(a), len(b)) < 2:
-        return Significance(difference, 1.0, False, len(a), len(b), alpha)
-    share_a, share_b = variance(a) / len(a), variance(b) / len(b)
-    if share_a + share_b == 0:
-        return Significance(difference, 1.0, False, len(a), len(b), alpha)
-    t = difference / math.sqrt(share_a + share_b)
-    dof = (share_a + share_b) ** 2 / (share_a**2 / (len(a) - 1) + share_b**2 / (len(b) - 1))
-    p_value = float(2 * stats.t.sf(abs(t), dof))
-    return Significance(difference, p_value, p_value < alpha, len(a), len(b), alpha)

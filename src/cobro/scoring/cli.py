@@ -3,7 +3,8 @@ model, learnt from the company's own ledger, and what it predicts."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import date
 
 import typer
 
@@ -16,10 +17,10 @@ from cobro.edge import (
     print_rows,
     unit_of_work,
 )
-from cobro.kit.dates import utcnow
+from cobro.kit.dates import parse_date, utcnow
 from cobro.kit.money import format_minor
-from cobro.scoring import repository, scorer, service
-from cobro.scoring.forecast_rules import Forecast
+from cobro.scoring import forecast, repository, scorer, service
+from cobro.scoring.forecast_rules import Forecast, WeekCheck
 from cobro.scoring.model import Scores
 
 model_app = typer.Typer(
@@ -90,7 +91,38 @@ def model_score(on: str | None = OnDay, company: str | None = CompanyOption) -> 
     if done.fallback:
         console.print(f"Rules only: {done.fallback}.")
     if done.forecast is not None:
-        print_forecast(done.forecast)
+        weeks = 4
+        for currency in sorted({w.currency for w in done.forecast.weeks}):
+            own = [w.expected for w in done.forecast.weeks if w.currency == currency]
+            soon = sum(own[:weeks])
+            console.print(
+                f"Cash expected in {currency} over the next {weeks} weeks: "
+                f"{format_minor(soon, currency)} (cobro model forecast for all 13)."
+            )
+
+
+@model_app.command("forecast")
+def model_forecast(
+    made_on: str | None = typer.Option(
+        None, "--made-on", help="The forecast made on this day (default: the latest)."
+    ),
+    company: str | None = CompanyOption,
+) -> None:
+    """The 13-week cash forecast kept by `cobro model score`: cash expected per week with its
+    90 % interval, and for the weeks already over, the cash that came in for the invoices
+    open on the forecast's day, and whether it fell inside the interval."""
+    with cli_errors(), unit_of_work(dry_run=True) as session:
+        owner = company_of(session, company)
+        day = parse_date(made_on) if made_on else None
+        found = forecast.checked(session, owner.id, day_of(None, owner), day)
+    print_forecast(found.forecast, {(c.currency, c.start): c for c in found.checks})
+    for currency, said in found.summary.items():
+        console.print(
+            f"{currency}: {said.weeks} weeks over; received {format_minor(said.received, currency)}"
+            f" against {format_minor(said.expected, currency)} expected; mean error "
+            f"{format_minor(said.mae, currency)} a week; {said.inside_share:.0%} of weeks inside "
+            "the interval."
+        )
 
 
 @model_app.command("show")
@@ -114,22 +146,19 @@ def model_show(company: str | None = CompanyOption) -> None:
         console.print(f"Not in use: {why}.")
 
 
-def print_forecast(made: Forecast) -> None:
-    rows = [
-        (w.currency, str(w.start), format_minor(w.expected, w.currency),
-         format_minor(w.low, w.currency), format_minor(w.high, w.currency))
-        for w in made.weeks
-    ]  # fmt: skip
-    console.print(f"Cash expected per week from {made.on} (90 % interval):")
-    print_rows(("currency", "week of", "expected", "low", "high"), rows, "weeks")
-    for currency, amount in sorted(made.later.items()):
-        if amount:
-            console.print(f"After week 13: {format_minor(amount, currency)}.")
-    for currency, amount in sorted(made.past_model.items()):
-        console.print(
-            f"{format_minor(amount, currency)} is later than the model has ever seen an invoice "
-            "paid: counted in week 1, but doubtful."
-        )
+def print_forecast(made: Forecast, checks: Mapping[tuple[str, date], WeekCheck]) -> None:
+    rows = []
+    for w in made.weeks:
+        check = checks.get((w.currency, w.start))
+        came = "" if check is None else format_minor(check.received, w.currency)
+        inside = "" if check is None else ("yes" if check.inside else "no")
+        rows.append(
+            (w.currency, str(w.start), format_minor(w.expected, w.currency),
+             format_minor(w.low, w.currency), format_minor(w.high, w.currency), came, inside)
+        )  # fmt: skip
+    console.print(f"Cash expected per week, as forecast on {made.on} (90 % interval):")
+    headings = ("currency", "week of", "expected", "low", "high", "received", "inside")
+    print_rows(headings, rows, "weeks")
 
 
 def _print_scores(scores: Sequence[tuple[str, Scores]], title: str) -> None:

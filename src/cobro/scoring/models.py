@@ -9,7 +9,12 @@
 - `InvoiceScore`: an open invoice's predicted pay day with its interval, the cash forecast's
   input (one row per open invoice, replaced on each scoring).
 - `ForecastWeek`: the 13-week cash forecast as made on a day, kept so that later weeks can be
-  compared with the cash that came in."""
+  compared with the cash that came in.
+- `Experiment`: a champion/challenger trial on live customers (`scoring.experiment`): a random
+  share of the champion's customers switched to the challenger, another kept on the champion as
+  the holdout (the control), from a day until it is stopped.
+- `ExperimentMember`: a customer drawn into one, its arm, and the policy it had before (to give
+  it back when the experiment stops)."""
 
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    CheckConstraint,
     Date,
     ForeignKey,
     Index,
@@ -91,3 +97,38 @@ class ForecastWeek(Base):
     expected: Mapped[int] = mapped_column(BigInteger)
     low: Mapped[int] = mapped_column(BigInteger)
     high: Mapped[int] = mapped_column(BigInteger)
+
+
+class Experiment(Base):
+    __tablename__ = "experiment"
+    __table_args__ = (
+        UniqueConstraint("company_id", "code"),
+        CheckConstraint("challenger_percent BETWEEN 1 AND 50", name="challenger_percent"),
+        CheckConstraint("holdout_percent BETWEEN 1 AND 50", name="holdout_percent"),
+        CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"))
+    code: Mapped[str] = mapped_column(String(40))
+    champion_policy_id: Mapped[int] = mapped_column(ForeignKey("policy.id"))
+    challenger_policy_id: Mapped[int] = mapped_column(ForeignKey("policy.id"))
+    challenger_percent: Mapped[int] = mapped_column(SmallInteger)
+    holdout_percent: Mapped[int] = mapped_column(SmallInteger)
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)  # None: still running
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ExperimentMember(Base):
+    __tablename__ = "experiment_member"
+    __table_args__ = (CheckConstraint("arm IN ('challenger', 'holdout')", name="arm"),)
+
+    experiment_id: Mapped[int] = mapped_column(ForeignKey("experiment.id"), primary_key=True)
+    # indexed: "is this customer in a running experiment?" is asked of every eligible customer
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customer.id"), primary_key=True, index=True
+    )
+    arm: Mapped[str] = mapped_column(String(10))
+    # the customer's own policy before (None: the rules and the default), given back on stop
+    previous_policy_id: Mapped[int | None] = mapped_column(ForeignKey("policy.id"))

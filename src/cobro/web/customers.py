@@ -23,8 +23,10 @@ from cobro.customer.service import customers_page, get_customer
 from cobro.endpoint import DbSession, Paging, Reader
 from cobro.kit.dates import today_in
 from cobro.kit.pagination import PageRequest
+from cobro.policy.runs import PaymentRuns
 from cobro.report.customer360 import customer_document, customer_overview, invoice_view
 from cobro.report.timeline import KINDS, check_kinds, customer_story
+from cobro.scoring.repository import customer_score
 from cobro.web.charges import charge_items, money_of
 from cobro.web.setoff import set_off_card
 from cobro.web.templates import language_of, render
@@ -84,6 +86,8 @@ def customer_page(
         money=money_of(language),
         may_work=caller.can("work"),  # the note form
         set_off=set_off_card(session, caller.company_id, external_id, caller.can("work")),
+        risk=(risk := customer_score(session, caller.company_id, overview.customer.id)),
+        runs=PaymentRuns.from_json(risk.runs).describe() if risk and risk.runs else None,
     )
 
 

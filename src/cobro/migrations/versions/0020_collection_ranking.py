@@ -104,9 +104,75 @@ def upgrade() -> None:
             name=op.f("uq_forecast_week_company_id_made_on_currency_week"),
         ),
     )
+    op.create_table(
+        "experiment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("company_id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=40), nullable=False),
+        sa.Column("champion_policy_id", sa.Integer(), nullable=False),
+        sa.Column("challenger_policy_id", sa.Integer(), nullable=False),
+        sa.Column("challenger_percent", sa.SmallInteger(), nullable=False),
+        sa.Column("holdout_percent", sa.SmallInteger(), nullable=False),
+        sa.Column("started_on", sa.Date(), nullable=False),
+        sa.Column("ended_on", sa.Date(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "challenger_percent BETWEEN 1 AND 50", name=op.f("ck_experiment_challenger_percent")
+        ),
+        sa.CheckConstraint(
+            "holdout_percent BETWEEN 1 AND 50", name=op.f("ck_experiment_holdout_percent")
+        ),
+        sa.CheckConstraint(
+            "ended_on IS NULL OR ended_on >= started_on",
+            name=op.f("ck_experiment_ends_after_start"),
+        ),
+        _company("experiment"),
+        sa.ForeignKeyConstraint(
+            ["champion_policy_id"],
+            ["policy.id"],
+            name=op.f("fk_experiment_champion_policy_id_policy"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["challenger_policy_id"],
+            ["policy.id"],
+            name=op.f("fk_experiment_challenger_policy_id_policy"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_experiment")),
+        sa.UniqueConstraint("company_id", "code", name=op.f("uq_experiment_company_id_code")),
+    )
+    op.create_table(
+        "experiment_member",
+        sa.Column("experiment_id", sa.Integer(), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("arm", sa.String(length=10), nullable=False),
+        sa.Column("previous_policy_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "arm IN ('challenger', 'holdout')", name=op.f("ck_experiment_member_arm")
+        ),
+        sa.ForeignKeyConstraint(
+            ["experiment_id"],
+            ["experiment.id"],
+            name=op.f("fk_experiment_member_experiment_id_experiment"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customer.id"],
+            name=op.f("fk_experiment_member_customer_id_customer"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["previous_policy_id"],
+            ["policy.id"],
+            name=op.f("fk_experiment_member_previous_policy_id_policy"),
+        ),
+        sa.PrimaryKeyConstraint("experiment_id", "customer_id", name=op.f("pk_experiment_member")),
+    )
+    op.create_index(op.f("ix_experiment_member_customer_id"), "experiment_member", ["customer_id"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_experiment_member_customer_id"), table_name="experiment_member")
+    op.drop_table("experiment_member")
+    op.drop_table("experiment")
     op.drop_table("forecast_week")
     op.drop_index("ix_invoice_score_company", table_name="invoice_score")
     op.drop_table("invoice_score")
