@@ -46,13 +46,13 @@ from cobro.policy.models import CollectionPolicy
 from cobro.policy.rules import ActionKind, CustomerKind, Grade, Policy
 from cobro.policy.service import as_policy, get_policy
 from cobro.scoring.backtest_rules import DsoEffect, PastItem, Replay, dso_effect, replay
+from cobro.scoring.compare import count_row, signed
 
 MAX_MONTHS = 24
 # an invoice settled this long before the period cannot weigh on it: the replay's warm-up
 # (30 days) and the DSO only look at days from `start` on; the margin is generous on purpose
 LOOKBACK_DAYS = 120
 INVOICE_KINDS = ("invoice", "debit_note")
-_MINUS = "\u2212"  # a real minus sign: "−2.3" reads better than "-2.3" in a table
 
 
 # ---- the period ------------------------------------------------------------------------------
@@ -201,12 +201,10 @@ class Backtest:
         candidate − current. "payments moved" and "days moved" are the candidate's estimate
         alone, so only their difference column is filled (days moved < 0: paid sooner)."""
         now, then = self.current, self.candidate
-        out = [_count_row("messages", now.messages, then.messages)]
-        out.append(_count_row("letters", now.letters, then.letters))
+        out = [count_row("messages", now.messages, then.messages)]
+        out.append(count_row("letters", now.letters, then.letters))
         kinds = [kind for kind in ActionKind if now.actions[kind] or then.actions[kind]]
-        out.extend(
-            _count_row(_label(kind), now.actions[kind], then.actions[kind]) for kind in kinds
-        )
+        out.extend(count_row(_label(kind), now.actions[kind], then.actions[kind]) for kind in kinds)
         for currency in sorted(now.fees.keys() | then.fees.keys()):
             before, after = now.fees.get(currency, 0), then.fees.get(currency, 0)
             out.append(
@@ -214,11 +212,11 @@ class Backtest:
                     f"fees {currency}",
                     format_minor(before, currency),
                     format_minor(after, currency),
-                    _sign(after - before, format_minor(abs(after - before), currency)),
+                    signed(after - before, format_minor(abs(after - before), currency)),
                 )
             )
         load_now, load_then = now.contacts_per_customer_week, then.contacts_per_customer_week
-        out.append(_count_row("contacts per customer-week, max", load_now.max, load_then.max))
+        out.append(count_row("contacts per customer-week, max", load_now.max, load_then.max))
         out.append(
             _decimal_row("contacts per customer-week, mean", load_now.mean, load_then.mean, 2)
         )
@@ -226,7 +224,7 @@ class Backtest:
         for currency, dso in effect.current_dso.items():
             out.append(_decimal_row(f"DSO {currency} (days)", dso, effect.candidate_dso[currency]))
         out.append(("payments moved", "", "", str(effect.moved)))
-        out.append(("days moved", "", "", _sign(effect.days_moved, str(abs(effect.days_moved)))))
+        out.append(("days moved", "", "", signed(effect.days_moved, str(abs(effect.days_moved)))))
         return out
 
     def dso_lines(self) -> list[str]:
@@ -234,7 +232,7 @@ class Backtest:
         effect = self.effect
         return [
             f"DSO {currency} {dso:.1f} \u2192 {effect.candidate_dso[currency]:.1f} days "
-            f"({_sign(effect.difference[currency], f'{abs(effect.difference[currency]):.1f}')})"
+            f"({signed(effect.difference[currency], f'{abs(effect.difference[currency]):.1f}')})"
             ", estimated"
             for currency, dso in effect.current_dso.items()
         ]
@@ -300,19 +298,6 @@ def _label(kind: ActionKind) -> str:
     return f"actions: {kind.value.replace('_', ' ')}"
 
 
-def _sign(value: float, magnitude: str) -> str:
-    """ "+3", "−3" or "0": the sign of `value` in front of its magnitude as already written."""
-    if value > 0:
-        return f"+{magnitude}"
-    if value < 0:
-        return f"{_MINUS}{magnitude}"
-    return magnitude
-
-
-def _count_row(what: str, before: int, after: int) -> tuple[str, str, str, str]:
-    return what, str(before), str(after), _sign(after - before, str(abs(after - before)))
-
-
 def _decimal_row(
     what: str, before: float, after: float, places: int = 1
 ) -> tuple[str, str, str, str]:
@@ -321,5 +306,5 @@ def _decimal_row(
         what,
         f"{before:.{places}f}",
         f"{after:.{places}f}",
-        _sign(difference, f"{abs(difference):.{places}f}"),
+        signed(difference, f"{abs(difference):.{places}f}"),
     )

@@ -28,13 +28,13 @@ from cobro.kit.money import display
 from cobro.outbox.models import Action
 from cobro.policy.models import CollectionPolicy
 from cobro.policy.rules import CHANNELS
+from cobro.scoring.compare import MINUS, count_row, signed
 from cobro.scoring.experiment import CHALLENGER, HOLDOUT, arm_sizes, get_experiment
 from cobro.scoring.models import Experiment, ExperimentMember
 from cobro.scoring.significance import Significance, means_test, proportions_test
 
 PAID_WITHIN_DAYS = 30
 MIN_INVOICES = 30  # a side, below which the tests say little
-_MINUS = "\u2212"
 # actions that never reached the customer and never will (paid first, opted out…)
 _NOT_CONTACTS = ("cancelled", "skipped")
 
@@ -81,11 +81,11 @@ class ExperimentReport:
         """(what, holdout, challenger, difference) texts; difference = challenger − holdout."""
         a, b = self.holdout, self.trial
         out = [
-            _count_row("customers", a.customers, b.customers),
-            _count_row("invoices due since the start", a.invoices, b.invoices),
-            _count_row(f"paid within {PAID_WITHIN_DAYS} days", a.paid_within, b.paid_within),
+            count_row("customers", a.customers, b.customers),
+            count_row("invoices due since the start", a.invoices, b.invoices),
+            count_row(f"paid within {PAID_WITHIN_DAYS} days", a.paid_within, b.paid_within),
             _ratio_row(f"paid within {PAID_WITHIN_DAYS} days, share", a.share, b.share),
-            _count_row("settled", len(a.days_past_due), len(b.days_past_due)),
+            count_row("settled", len(a.days_past_due), len(b.days_past_due)),
             _decimal_row("days past due at settlement, mean", a.mean_days, b.mean_days, 1),
         ]
         for currency in sorted(a.overdue.keys() | b.overdue.keys()):
@@ -96,7 +96,7 @@ class ExperimentReport:
                     f"overdue open now {currency}",
                     display(before, currency),
                     display(after, currency),
-                    _sign(after - before, change),
+                    signed(after - before, change),
                 )
             )
         out.append(
@@ -263,28 +263,16 @@ def _contacts(
 # ---- rows -----------------------------------------------------------------------------------
 
 
-def _sign(value: float, magnitude: str) -> str:
-    if value > 0:
-        return f"+{magnitude}"
-    if value < 0:
-        return f"{_MINUS}{magnitude}"
-    return magnitude
-
-
-def _count_row(what: str, a: int, b: int) -> tuple[str, str, str, str]:
-    return what, str(a), str(b), _sign(b - a, str(abs(b - a)))
-
-
 def _decimal_row(
     what: str, a: float | None, b: float | None, places: int
 ) -> tuple[str, str, str, str]:
     def text(value: float | None) -> str:
-        return "" if value is None else f"{value:.{places}f}".replace("-", _MINUS)
+        return "" if value is None else f"{value:.{places}f}".replace("-", MINUS)
 
     if a is None or b is None:
         return what, text(a), text(b), ""
     difference = round(b - a, places)
-    return what, text(a), text(b), _sign(difference, f"{abs(difference):.{places}f}")
+    return what, text(a), text(b), signed(difference, f"{abs(difference):.{places}f}")
 
 
 def _ratio_row(what: str, a: float | None, b: float | None) -> tuple[str, str, str, str]:
@@ -296,4 +284,4 @@ def _ratio_row(what: str, a: float | None, b: float | None) -> tuple[str, str, s
     if a is None or b is None:
         return what, text(a), text(b), ""
     difference = round((b - a) * 100, 1)
-    return what, text(a), text(b), _sign(difference, f"{abs(difference):.1f} points")
+    return what, text(a), text(b), signed(difference, f"{abs(difference):.1f} points")
