@@ -44,6 +44,7 @@ from cobro.setoff.cli import setoff_app
 from cobro.task.cli import tasks_command
 from cobro.validation.cli import validation_app
 from cobro.worker import worker_command
+from cobro.worklist.cli import worklist_app
 from cobro.writeoff.cli import write_off_command, writeoffs_app
 
 app = typer.Typer(
@@ -80,6 +81,7 @@ app.command("aging")(aging_command)
 app.add_typer(report_app, name="report")
 app.add_typer(model_app, name="model")
 app.add_typer(experiments_app, name="experiments")
+app.add_typer(worklist_app, name="worklist")
 app.add_typer(import_app, name="import")
 app.command("export")(export_command)
 app.command("demo")(demo_command)

@@ -85,3 +85,28 @@ def test_the_customer_page_shows_the_grade_its_reasons_and_who_gave_it(
     assert 'id="risk"' in page.text
     assert "graded by the model" in page.text
     assert "the risk)" in page.text
+
+
+def test_a_manager_assigns_the_worklist_to_collectors_within_their_capacity(
+    client: TestClient, world: World
+) -> None:
+    manager = writer(world, "manager")
+    body = {"collectors": {"Ana": 10, "Luis": 4}, "dry_run": True}
+    tried = client.post("/api/worklist/assign", headers=manager, json=body)
+    assert tried.status_code == 200, tried.text
+    found = tried.json()
+    assert found["load"] == {"Ana": 10, "Luis": 4}
+    assert len(found["changes"]) == 14
+    assert len(found["unplaced"]) == 24 - 14
+    listed = client.get("/api/worklist", headers=reader(world), params={"limit": 1}).json()
+    assert listed["items"][0]["collector"] is None  # a dry run saves nothing
+    done = client.post(
+        "/api/worklist/assign", headers=manager, json={**body, "dry_run": False}
+    ).json()
+    assert done["changes"] == found["changes"]
+    first = client.get("/api/worklist", headers=reader(world), params={"limit": 1}).json()
+    assert first["items"][0]["collector"] in ("Ana", "Luis")
+    assert client.post("/api/worklist/assign", headers=writer(world), json=body).status_code == 403
+    bad = client.post("/api/worklist/assign", headers=manager, json={"collectors": {"Ana": -1}})
+    assert bad.status_code == 422
+    assert "capacity" in bad.text

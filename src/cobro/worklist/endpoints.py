@@ -9,21 +9,26 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from cobro.audit.actor import Actor
 from cobro.company.models import Company
 from cobro.endpoint import (
     CALLER_ERRORS,
+    Caller,
     DbSession,
     Paging,
     Reader,
     Worker,
     database_of,
     error_responses,
+    require,
 )
 from cobro.kit.dates import today_in, utcnow
 from cobro.kit.schemas import PageOut
 from cobro.notice.environment import format_money
+from cobro.worklist.assign import assign_collectors, external_ids
 from cobro.worklist.rules import Facts, describe, priority, reasons
 from cobro.worklist.schemas import PauseIn, PauseOut, SendNowOut, WorklistItemOut
 from cobro.worklist.service import pause, send_now, worklist
@@ -135,3 +140,43 @@ def send_customer_now(session: DbSession, caller: Worker, external_id: ExternalI
     """Make every queued message of the customer due now (opt-outs and holds still apply)."""
     moved = send_now(session, caller.company_id, external_id, utcnow(), caller.user.id)
     return SendNowOut(customer=external_id, actions=moved)
+
+
+class AssignIn(BaseModel):
+    """How many customers each collector can work: {"Ana Ruiz": 40, "Luis": 25}."""
+
+    collectors: dict[str, int]
+    dry_run: bool = False
+
+
+class AssignOut(BaseModel):
+    changes: dict[str, str]  # customer external id -> its new collector
+    kept: int
+    unplaced: list[str]  # most urgent first
+    load: dict[str, int]
+
+
+@router.post("/assign", responses=error_responses(422))
+def assign_worklist(
+    session: DbSession, caller: Annotated[Caller, require("configure")], body: AssignIn
+) -> AssignOut:
+    """Give each collector the most urgent customers they can work (managers and admins): a
+    customer keeps its collector while they have room, the others go to whoever has most room
+    left; customers on hold are left out. `dry_run` shows the split without saving it."""
+    company = _company(session, caller.company_id)
+    done = assign_collectors(
+        session,
+        company.id,
+        today_in(company.timezone),
+        body.collectors,
+        body.dry_run,
+        Actor(caller.user.id, caller.user.email),
+    )
+    ids = list(done.changes) + list(done.unplaced)
+    names = dict(zip(ids, external_ids(session, company.id, ids), strict=True))
+    return AssignOut(
+        changes={names[c]: who for c, who in done.changes.items()},
+        kept=done.kept,
+        unplaced=[names[c] for c in done.unplaced],
+        load=done.load,
+    )
