@@ -97,7 +97,8 @@ def run_worker(
     while not should_stop():
         if clock() >= next_weekly:
             _weekly_reports(engine, clock(), company_id, report)
-            _daily_scores(engine, clock(), company_id, report)
+            if not once:  # a cron setup schedules `cobro model score` itself, as the cycle
+                _daily_scores(engine, clock(), company_id, report)
             next_weekly = clock() + WEEKLY_CHECK
         with transaction(engine) as session:
             ids = claim(session, name, clock(), batch, lease, company_id)

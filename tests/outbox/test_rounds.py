@@ -20,7 +20,6 @@ from cobro.invoice.models import Invoice
 from cobro.outbox.models import Action, Attempt, Document
 from cobro.policy.holds import place_hold
 from cobro.policy.progress import progress_of
-from cobro.scoring.scorer import score
 from cobro.worker import run_worker
 from tests.factories.ledger import make_company, make_customer, make_invoice, make_payment
 from tests.support.databases import committing_database
@@ -55,8 +54,6 @@ def statements_of_a_round(tmp_path: Path, customers: int) -> int:
         engine = make_engine(url)
         ledger(engine, customers)
         assert cycle(engine) == customers
-        with transaction(engine) as session:  # the day's scoring is done: only the round counts
-            score(session, session.scalars(select(Company)).one().id, NOON.date())
         count = 0
 
         def counted(*_args: Any) -> None:

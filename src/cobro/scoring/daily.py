@@ -26,6 +26,8 @@ def score_due_companies(
         query = query.where(Company.id == company_id)
     done = []
     for company in session.scalars(query).all():
+        if not scorer.lock_company(session, company.id, wait=False):
+            continue  # another worker is scoring it now
         today = now.astimezone(ZoneInfo(company.timezone)).date()
         last = session.scalar(
             select(func.max(CustomerScore.scored_on)).where(CustomerScore.company_id == company.id)

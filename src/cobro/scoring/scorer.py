@@ -16,9 +16,10 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from cobro.company.models import Company
 from cobro.errors import Invalid
 from cobro.policy.rules import Grade
 from cobro.policy.runs import PaymentRuns, learn_runs, next_run
@@ -82,7 +83,21 @@ def usable_model(
         return stored, None, exc.message
 
 
+def lock_company(session: Session, company_id: int, wait: bool = True) -> bool:
+    """Take the company's scoring turn for this transaction: two scorings of one company (two
+    workers, the worker and `cobro model score`) replace the same rows, so they take turns;
+    False when another holds it and `wait` is False. FOR NO KEY UPDATE: rows referring to the
+    company can still be written meanwhile. (SQLite runs one writer at a time anyway.)"""
+    found = session.scalar(
+        select(Company.id)
+        .where(Company.id == company_id)
+        .with_for_update(key_share=True, skip_locked=not wait)
+    )
+    return found is not None
+
+
 def score(session: Session, company_id: int, on: date) -> Scored:
+    lock_company(session, company_id)
     stored, fitted, why = usable_model(session, company_id)
     book = repository.book(session, company_id, on)
     rows = _rows(book, on, 0.0 if fitted is None else fitted.beta)
