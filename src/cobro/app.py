@@ -83,6 +83,7 @@ from cobro.web import (
     worklist,
 )
 from cobro.web import reports as report_pages
+from cobro.web import risk as risk_pages
 from cobro.web import sepa as sepa_pages
 from cobro.web import setoff as setoff_pages
 from cobro.web import settings as settings_pages
@@ -169,6 +170,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     sepa_pages.router,
     setoff_pages.router,
     report_pages.router,
+    risk_pages.router,
 )
 
 log = logging.getLogger("cobro.web")
