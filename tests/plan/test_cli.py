@@ -20,8 +20,15 @@ from tests.support.cli import acme, cli_database, cli_ok, cli_refused
 
 ok = partial(cli_ok, app)
 refused = partial(cli_refused, app)
-TODAY = today_in("Europe/Madrid")
-FIRST = TODAY + timedelta(days=5)
+
+
+def today() -> date:
+    """The company's today when a test runs, not when the module was collected (a run may
+    cross midnight in Madrid)."""
+    return today_in("Europe/Madrid")
+
+
+FIRST = today() + timedelta(days=5)
 
 
 @pytest.fixture

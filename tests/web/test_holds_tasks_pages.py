@@ -25,7 +25,12 @@ from tests.factories.ledger import make_invoice
 from tests.web.access import Tenant, World, build_world, sign_in, speak
 
 HOSTILE = "<script>alert('x')</script> \"quoted\" & Ñandú"
-TODAY = today_in("Europe/Madrid")
+
+
+def today() -> date:
+    """The company's today when a test runs, not when the module was collected (a run may
+    cross midnight in Madrid)."""
+    return today_in("Europe/Madrid")
 
 
 def first_customer(session: Session, tenant: Tenant) -> Customer:
@@ -43,7 +48,7 @@ def add_hold(
     with world.session() as session:
         company = session.get_one(Company, tenant.id)
         customer = first_customer(session, tenant)
-        return place_hold(session, company, customer, "dispute", reason, TODAY, ends_on).id
+        return place_hold(session, company, customer, "dispute", reason, today(), ends_on).id
 
 
 def add_task(world: World, tenant: Tenant, title: str = "call about the March invoice") -> int:
@@ -55,7 +60,7 @@ def add_task(world: World, tenant: Tenant, title: str = "call about the March in
             customer=first_customer(session, tenant),
             kind="call",
             title=title,
-            due_on=TODAY,
+            due_on=today(),
         )
         return task.id
 
@@ -152,7 +157,7 @@ def test_releasing_a_hold_goes_back_to_its_tab_and_ends_it(
     )
     assert moved.status_code == 303
     assert moved.headers["location"] == "/holds?show=all"
-    assert released_on(world, hold) == TODAY
+    assert released_on(world, hold) == today()
     assert f'id="hold-{hold}"' not in client.get("/holds").text  # no longer in force
     every = main_of(client.get("/holds?show=all").text)
     assert f'id="hold-{hold}"' in every
@@ -205,7 +210,7 @@ def test_placing_a_hold_and_adding_a_task_through_the_forms(
     world = build_world(web_database_url)
     external_id = next(iter(world.a.customers))
     token = signed_in(client, world, "collector")
-    until = (TODAY + timedelta(days=7)).isoformat()
+    until = (today() + timedelta(days=7)).isoformat()
     form = {"csrf_token": token, "customer": external_id, "kind": "promise", "reason": "pays"}
     placed = client.post("/holds", data={**form, "ends_on": until}, follow_redirects=False)
     assert placed.status_code == 303
@@ -214,8 +219,8 @@ def test_placing_a_hold_and_adding_a_task_through_the_forms(
     assert (hold.kind, hold.reason, hold.starts_on, hold.ends_on) == (
         "promise",
         "pays",
-        TODAY,
-        TODAY + timedelta(days=7),
+        today(),
+        today() + timedelta(days=7),
     )
     assert hold.created_by == world.a.users["collector"]
     task_form = {"csrf_token": token, "customer": external_id, "kind": "review"}
@@ -261,7 +266,7 @@ def test_a_bad_task_is_a_422_with_the_error_next_to_its_field(
     world = build_world(web_database_url)
     external_id = next(iter(world.a.customers))
     token = signed_in(client, world, "collector")
-    due = TODAY.isoformat()
+    due = today().isoformat()
     cases = [
         ({"customer": "NOPE", "due_on": due, "title": "x"}, "customer"),
         ({"customer": external_id, "due_on": "", "title": "x"}, "due_on"),
@@ -336,7 +341,7 @@ def test_the_holds_page_pages_by_fifty_keeping_its_tab(
         company = session.get_one(Company, world.a.id)
         customer = first_customer(session, world.a)
         ids = [
-            place_hold(session, company, customer, "manual", f"r{n}", TODAY).id for n in range(51)
+            place_hold(session, company, customer, "manual", f"r{n}", today()).id for n in range(51)
         ]
     signed_in(client, world, "viewer")
     first = client.get("/holds?show=all").text
@@ -377,7 +382,7 @@ def test_a_hold_placed_or_released_here_moves_the_customer_on_the_worklist_at_on
     with world.session() as session:
         company = session.get_one(Company, world.a.id)
         customer = first_customer(session, world.a)
-        due = TODAY - timedelta(days=20)
+        due = today() - timedelta(days=20)
         make_invoice(session, company, customer, 500_00, due - timedelta(days=30), due, "H-1")
         external_id, customer_id = customer.external_id, customer.id
     token = signed_in(client, world, "collector")
@@ -410,14 +415,14 @@ def test_a_task_about_an_invoice_links_to_it(client: TestClient, web_database_ur
     with world.session() as session:
         company = session.get_one(Company, world.a.id)
         customer = first_customer(session, world.a)
-        invoice = make_invoice(session, company, customer, 90_00, TODAY, TODAY, "F/2026/7")
+        invoice = make_invoice(session, company, customer, 90_00, today(), today(), "F/2026/7")
         raise_task(
             session,
             company_id=company.id,
             customer=customer,
             kind="review",
             title="check the discount",
-            due_on=TODAY,
+            due_on=today(),
             invoice_id=invoice.id,
         )
     signed_in(client, world, "viewer")

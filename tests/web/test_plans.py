@@ -5,7 +5,7 @@ plan (approved inside the guardrails; outside, a clear message and nothing saved
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -22,8 +22,15 @@ from tests.factories.ledger import make_customer, make_invoice
 from tests.web.access import Tenant, World, build_world, sign_in, speak
 from tests.web.conftest import SECRET, client_of
 
-TODAY = today_in("Europe/Madrid")
-FIRST = str(TODAY + timedelta(days=5))
+
+def today() -> date:
+    """The company's today when a test runs, not when the module was collected (a run may
+    cross midnight in Madrid)."""
+    return today_in("Europe/Madrid")
+
+
+def first_on() -> str:
+    return str(today() + timedelta(days=5))
 
 
 def bearer(token: str, key: str | None = None) -> dict[str, str]:
@@ -39,7 +46,7 @@ def with_invoices(world: World, tenant: Tenant, *totals: int) -> tuple[str, list
         customer = make_customer(session, company, f"PL-{uuid.uuid4().hex[:6]}", name="Plan SL")
         numbers = [
             make_invoice(
-                session, company, customer, total, TODAY - timedelta(days=60), TODAY
+                session, company, customer, total, today() - timedelta(days=60), today()
             ).number
             for total in totals
         ]
@@ -67,7 +74,7 @@ def test_a_plan_is_previewed_made_once_per_key_shown_rescheduled_and_cancelled(
     world = build_world(web_database_url)
     customer, numbers = with_invoices(world, world.a, 300_00, 300_00)
     token = world.token("collector", ("read", "write"))
-    body = {"customer": customer, "installments": 3, "first_on": FIRST, "down_payment": 60_00}
+    body = {"customer": customer, "installments": 3, "first_on": first_on(), "down_payment": 60_00}
     preview = client.post("/api/plans/preview", headers=bearer(token), json=body)
     assert preview.status_code == 200, preview.text
     shown = preview.json()
@@ -88,7 +95,7 @@ def test_a_plan_is_previewed_made_once_per_key_shown_rescheduled_and_cancelled(
     moved = client.post(
         f"/api/plans/{plan['id']}/reschedule",
         headers=bearer(token),
-        json={"installments": 6, "first_on": FIRST},
+        json={"installments": 6, "first_on": first_on()},
     )
     assert moved.status_code == 201, moved.text
     new = moved.json()
@@ -115,7 +122,7 @@ def test_a_plan_outside_the_guardrails_is_refused_unless_a_manager_approves(
     world = build_world(web_database_url)
     customer, _ = with_invoices(world, world.a, 1000_00)
     collector = world.token("collector", ("read", "write"))
-    long = {"customer": customer, "installments": 18, "first_on": FIRST}
+    long = {"customer": customer, "installments": 18, "first_on": first_on()}
     refused = client.post("/api/plans", headers=bearer(collector, "a"), json=long)
     assert refused.status_code == 422
     error = refused.json()["error"]
@@ -146,7 +153,7 @@ def test_another_companys_plan_is_a_404(client: TestClient, web_database_url: st
     world = build_world(web_database_url)
     customer, _ = with_invoices(world, world.b, 300_00)
     theirs = bearer(world.token("manager", ("read", "write"), tenant=world.b), "x")
-    body = {"customer": customer, "installments": 2, "first_on": FIRST}
+    body = {"customer": customer, "installments": 2, "first_on": first_on()}
     made = client.post("/api/plans", headers=theirs, json=body).json()
     mine = bearer(world.token("manager", ("read", "write")))
     assert client.get(f"/api/plans/{made['id']}", headers=mine).status_code == 404
@@ -175,7 +182,7 @@ def test_the_page_previews_creates_shows_and_cancels_a_plan(
         "customer": customer,
         "installments": "4",
         "frequency": "monthly",
-        "first_on": FIRST,
+        "first_on": first_on(),
         "down_payment": "",
         "fee": "20",
         "invoices": numbers[0],
@@ -215,7 +222,7 @@ def portal_debtor(world: World, total: int = 800_00) -> str:
     with world.session() as session:
         company = session.get_one(Company, world.a.id)
         debtor = make_customer(session, company, f"P-{uuid.uuid4().hex[:6]}", name="Portal SL")
-        make_invoice(session, company, debtor, total, TODAY - timedelta(days=40), TODAY)
+        make_invoice(session, company, debtor, total, today() - timedelta(days=40), today())
         return portal_token(SECRET, company.id, debtor.id, utcnow() + timedelta(days=30))
 
 
@@ -227,12 +234,12 @@ def test_the_portal_makes_a_plan_inside_the_guardrails(app: FastAPI, web_databas
         assert f'href="/portal/{token}/plan"' in home
         form = client.get(f"/portal/{token}/plan")
         assert form.status_code == 200
-        assert str(TODAY + timedelta(days=7)) in form.text  # the first day suggested
+        assert str(today() + timedelta(days=7)) in form.text  # the first day suggested
         data = {
             "csrf_token": client.cookies[CSRF_COOKIE],
             "installments": "4",
             "frequency": "monthly",
-            "first_on": FIRST,
+            "first_on": first_on(),
         }
         shown = client.post(f"/portal/{token}/plan", data={**data, "step": "preview"})
         assert shown.status_code == 200
@@ -265,14 +272,14 @@ def test_the_portal_refuses_a_plan_outside_the_guardrails_and_saves_nothing(
             "csrf_token": client.cookies[CSRF_COOKIE],
             "installments": "8",  # 25.00 each: under the smallest, 50.00
             "frequency": "weekly",
-            "first_on": FIRST,
+            "first_on": first_on(),
         }
         for step in ("preview", "confirm"):
             refused = client.post(f"/portal/{token}/plan", data={**data, "step": step})
             assert refused.status_code == 422
             assert 'id="installments-error"' in refused.text
             assert "No podemos aprobar este plan en línea" in refused.text
-        past = {**data, "installments": "2", "first_on": str(TODAY - timedelta(days=1))}
+        past = {**data, "installments": "2", "first_on": str(today() - timedelta(days=1))}
         assert client.post(f"/portal/{token}/plan", data=past).status_code == 422
     assert plans_of(world, world.a) == 0
     assert plan_holds(world, world.a) == 0

@@ -23,7 +23,11 @@ from tests.factories.ledger import make_customer, make_invoice
 from tests.web.access import Tenant, World, build_world, sign_in, speak
 from tests.web.conftest import SECRET, client_of
 
-TODAY = today_in("Europe/Madrid")
+
+def today() -> date:
+    """The company's today when a test runs, not when the module was collected (a run may
+    cross midnight in Madrid)."""
+    return today_in("Europe/Madrid")
 
 
 def bearer(token: str, key: str | None = None) -> dict[str, str]:
@@ -43,7 +47,7 @@ def with_invoices(world: World, tenant: Tenant, *totals: int) -> tuple[str, list
         assert customer is not None
         numbers = [
             make_invoice(
-                session, company, customer, total, TODAY - timedelta(days=60), TODAY
+                session, company, customer, total, today() - timedelta(days=60), today()
             ).number
             for total in totals
         ]
@@ -65,7 +69,7 @@ def test_a_promise_is_made_once_per_key_listed_shown_and_cancelled(
     world = build_world(web_database_url)
     customer, _ = with_invoices(world, world.a, 300_00, 200_00)
     token = world.token("collector", ("read", "write"))
-    body = {"customer": customer, "amount": 250_00, "due_on": str(TODAY + timedelta(days=7))}
+    body = {"customer": customer, "amount": 250_00, "due_on": str(today() + timedelta(days=7))}
     made = client.post("/api/promises", headers=bearer(token, "k-1"), json=body)
     assert made.status_code == 201, made.text
     promise = made.json()
@@ -104,15 +108,15 @@ def test_a_bad_promise_is_refused_naming_the_field(
     world = build_world(web_database_url)
     customer, numbers = with_invoices(world, world.a, 100_00)
     token = world.token("admin", ("read", "write"))
-    later = str(TODAY + timedelta(days=5))
+    later = str(today() + timedelta(days=5))
     cases = [
         (
-            {"customer": customer, "amount": 100_00, "due_on": str(TODAY - timedelta(days=1))},
+            {"customer": customer, "amount": 100_00, "due_on": str(today() - timedelta(days=1))},
             422,
             "due_on",
         ),
         (
-            {"customer": customer, "amount": 100_00, "due_on": str(TODAY + timedelta(days=61))},
+            {"customer": customer, "amount": 100_00, "due_on": str(today() + timedelta(days=61))},
             422,
             "due_on",
         ),
@@ -143,7 +147,7 @@ def test_another_companys_promise_is_a_404(client: TestClient, web_database_url:
     world = build_world(web_database_url)
     customer, _ = with_invoices(world, world.b, 100_00)
     theirs = bearer(world.token("manager", ("read", "write"), tenant=world.b), "x")
-    body = {"customer": customer, "amount": 10_00, "due_on": str(TODAY)}
+    body = {"customer": customer, "amount": 10_00, "due_on": str(today())}
     made = client.post("/api/promises", headers=theirs, json=body).json()
     mine = bearer(world.token("manager", ("read", "write")))
     assert client.get(f"/api/promises/{made['id']}", headers=mine).status_code == 404
@@ -162,7 +166,7 @@ def test_a_call_logged_as_promised_to_pay_records_the_promise(
         "body": "pays on Friday",
         "invoice": numbers[0],
         "promise_amount": 400_00,
-        "promise_due_on": str(TODAY + timedelta(days=4)),
+        "promise_due_on": str(today() + timedelta(days=4)),
     }
     logged = client.post(f"/api/customers/{customer}/calls", headers=token, json=body)
     assert logged.status_code == 201, logged.text
@@ -200,7 +204,7 @@ def test_the_page_records_lists_and_cancels_a_promise(
         "csrf_token": token,
         "customer": customer,
         "amount": "1.500,00",
-        "due_on": str(TODAY + timedelta(days=3)),
+        "due_on": str(today() + timedelta(days=3)),
         "invoices": numbers[0],
     }
     refused = client.post("/promises", data=form)
@@ -239,7 +243,7 @@ def test_the_worklist_call_form_records_a_promise_with_the_call(
         "csrf_token": token,
         "outcome": "promised_to_pay",
         "promise_amount": "300",
-        "promise_due_on": str(TODAY + timedelta(days=90)),
+        "promise_due_on": str(today() + timedelta(days=90)),
         "key": "r1",
     }
     hx = {"HX-Request": "true", "Accept-Language": "en"}
@@ -253,7 +257,7 @@ def test_the_worklist_call_form_records_a_promise_with_the_call(
             )
         )
     assert calls == 0
-    form["promise_due_on"] = str(TODAY + timedelta(days=9))
+    form["promise_due_on"] = str(today() + timedelta(days=9))
     logged = client.post(f"/worklist/{customer}/call", data=form, headers=hx)
     assert "Promise to pay recorded" in logged.text
     assert promises_of(world, world.a) == 1
@@ -267,7 +271,7 @@ def portal_debtor(world: World) -> tuple[str, list[str]]:
         company = session.get_one(Company, world.a.id)
         debtor = make_customer(session, company, f"P-{uuid.uuid4().hex[:6]}", name="Portal SL")
         number = make_invoice(
-            session, company, debtor, 800_00, TODAY - timedelta(days=40), TODAY
+            session, company, debtor, 800_00, today() - timedelta(days=40), today()
         ).number
         token = portal_token(SECRET, company.id, debtor.id, utcnow() + timedelta(days=30))
         return token, [number]
@@ -289,12 +293,12 @@ def test_the_portal_approves_a_promise_inside_the_guardrails(
         assert f'href="/portal/{token}/promise"' in home
         form_page = client.get(f"/portal/{token}/promise")
         assert form_page.status_code == 200
-        latest = TODAY + timedelta(days=60)
+        latest = today() + timedelta(days=60)
         assert f'max="{latest.isoformat()}"' in form_page.text
         data = {
             "csrf_token": client.cookies[CSRF_COOKIE],
             "amount": "400,00",
-            "due_on": str(TODAY + timedelta(days=10)),
+            "due_on": str(today() + timedelta(days=10)),
             "invoices": numbers,
         }
         made = client.post(f"/portal/{token}/promise", data=data)
@@ -314,11 +318,11 @@ def test_the_portal_refuses_a_promise_outside_the_guardrails_and_saves_nothing(
     with client_of(app) as client:
         client.get(f"/portal/{token}/promise")
         csrf = client.cookies[CSRF_COOKIE]
-        too_far = {"csrf_token": csrf, "amount": "100", "due_on": str(TODAY + timedelta(days=61))}
+        too_far = {"csrf_token": csrf, "amount": "100", "due_on": str(today() + timedelta(days=61))}
         refused = client.post(f"/portal/{token}/promise", data=too_far)
         assert refused.status_code == 422
         assert "Elija un día entre hoy y el último día indicado." in refused.text  # in Spanish
-        too_much = {**too_far, "amount": "900", "due_on": str(TODAY)}
+        too_much = {**too_far, "amount": "900", "due_on": str(today())}
         refused = client.post(f"/portal/{token}/promise", data=too_much)
         assert "no mayor que lo que debe" in refused.text
         past = {**too_far, "due_on": str(date(2020, 1, 1))}

@@ -26,8 +26,16 @@ from tests.web.conftest import app_on, client_of
 from tests.web.test_holds_tasks_pages import main_of, signed_in
 
 DEBTOR_IBAN = "DE89370400440532013000"
-TODAY = today_in("Europe/Madrid")
-COLLECT = earliest_collection(TODAY, "CORE")
+
+
+def today() -> date:
+    """The company's today when a test runs, not when the module was collected (a run may
+    cross midnight in Madrid)."""
+    return today_in("Europe/Madrid")
+
+
+def collect_on() -> date:
+    return earliest_collection(today(), "CORE")
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +64,15 @@ def debtor(world: World, name: str = "Elena Díaz") -> tuple[str, str, str]:
         company = session.get_one(Company, world.a.id)
         customer = make_customer(session, company, f"DD-{tag}", name=name)
         ready = make_invoice(
-            session, company, customer, 75_00, COLLECT - timedelta(days=30), COLLECT, f"DD-{tag}-1"
+            session,
+            company,
+            customer,
+            75_00,
+            collect_on() - timedelta(days=30),
+            collect_on(),
+            f"DD-{tag}-1",
         )
-        late = make_invoice(session, company, customer, 20_00, TODAY, COLLECT, f"DD-{tag}-2")
+        late = make_invoice(session, company, customer, 20_00, today(), collect_on(), f"DD-{tag}-2")
         return customer.external_id, ready.number, late.number
 
 
@@ -67,7 +81,7 @@ def add_mandate(client: TestClient, token: str, customer: str, **more: str) -> R
         "csrf_token": token,
         "customer": customer,
         "reference": f"MND-{customer}",
-        "signed_on": (TODAY - timedelta(days=10)).isoformat(),
+        "signed_on": (today() - timedelta(days=10)).isoformat(),
         "scheme": "CORE",
         "iban": DEBTOR_IBAN,
         **more,
@@ -163,25 +177,25 @@ def test_a_manager_writes_the_batch_downloads_it_and_reads_a_rejection(
     customer, ready, late = debtor(world)
     token = signed_in(client, world, "manager")
     assert add_mandate(client, token, customer).status_code == 303
-    plan = main_of(client.get("/sepa", params={"collection_date": COLLECT.isoformat()}).text)
+    plan = main_of(client.get("/sepa", params={"collection_date": collect_on().isoformat()}).text)
     due = plan.split('class="figures due"', 1)[1].split("</table>", 1)[0]
     assert ready in due
     assert late not in due
     waiting = plan.split('class="figures waiting"', 1)[1].split("</table>", 1)[0]
     assert late in waiting
     assert "too late to pre-notify" in waiting
-    yesterday = (TODAY - timedelta(days=1)).isoformat()
+    yesterday = (today() - timedelta(days=1)).isoformat()
     nothing = client.post("/sepa/export", data={"csrf_token": token, "collection_date": yesterday})
     assert nothing.status_code == 200
     assert "Nothing is due for that date: no file written." in nothing.text
     for wrong in (
         {"collection_date": ""},
-        {"collection_date": COLLECT.isoformat(), "version": "x"},
+        {"collection_date": collect_on().isoformat(), "version": "x"},
     ):
         refused = client.post("/sepa/export", data={"csrf_token": token, **wrong})
         assert refused.status_code == 422
         assert 'id="export-error"' in refused.text
-    form = {"csrf_token": token, "collection_date": COLLECT.isoformat(), "version": ""}
+    form = {"csrf_token": token, "collection_date": collect_on().isoformat(), "version": ""}
     answer = client.post("/sepa/export", data=form | {"version": "pain.008.001.08"})
     assert answer.status_code == 200  # followed to the page
     assert answer.url.path == "/sepa"
