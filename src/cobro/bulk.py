@@ -38,6 +38,13 @@ T = TypeVar("T")
 SQLITE_CACHE_KIB = 64 * 1024  # index pages of a million-row insert stay in memory: 2× faster
 UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE
 CACHE_LIMIT = 100_000  # converted values kept per column: a ledger's dates fit many times over
+ID_SLICE = 20_000  # ids per `IN (…)` list: under SQLite's bound-variable limit, and few statements
+
+
+def slices(items: Sequence[T], size: int = ID_SLICE) -> Iterator[Sequence[T]]:
+    """`items` in consecutive slices of at most `size` (an `IN (…)` list or a write at a time)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 class _Converted(dict[Any, Any]):

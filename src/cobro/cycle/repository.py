@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from cobro.bulk import BulkInsert, OnConflict, sqlite_cache, table_of
+from cobro.bulk import BulkInsert, OnConflict, slices, sqlite_cache, table_of
 from cobro.customer.models import Customer
 from cobro.db import days_between
 from cobro.invoice.models import Invoice
@@ -27,8 +27,6 @@ from cobro.task.models import Task
 
 # write this many rows of a table at a time: the bigger the batch, the more of it in index order
 WRITE_BATCH = 100_000
-# ids per `IN (…)`: under SQLite's limit of bound variables, and few statements
-ID_SLICE = 20_000
 # how far back the contact caps look (the longest rolling window they use)
 CONTACT_LOOKBACK_DAYS = 31
 
@@ -117,19 +115,22 @@ def as_history(row: Sequence[Any]) -> tuple[int, History]:
     return customer_id, History(int(count), average, int(oldest or 0))
 
 
-def save_grades(session: Session, changes: Mapping[int, str | None], now: datetime) -> None:
-    """One UPDATE per grade and slice of ids: the grades take five values, while an UPDATE per
-    customer (an executemany) cost 1.8 s for 100k customers on PostgreSQL."""
+def save_grades(
+    session: Session, changes: Mapping[int, str | None], now: datetime, by: str = "rules"
+) -> None:
+    """The grades and who gave them (`by`: the cycle's rules, or the collection ranking's
+    model). One UPDATE per grade and slice of ids: the grades take five values, while an UPDATE
+    per customer (an executemany) cost 1.8 s for 100k customers on PostgreSQL."""
     by_grade: dict[str | None, list[int]] = defaultdict(list)
     for customer_id, grade in changes.items():
         by_grade[grade].append(customer_id)
     for grade, ids in by_grade.items():
         ids.sort()
-        for start in range(0, len(ids), ID_SLICE):
+        for part in slices(ids):
             session.execute(
                 update(Customer)
-                .where(Customer.id.in_(ids[start : start + ID_SLICE]))
-                .values(grade=grade, updated_at=now)
+                .where(Customer.id.in_(part))
+                .values(grade=grade, grade_by=by, updated_at=now)
                 .execution_options(synchronize_session=False)
             )
 

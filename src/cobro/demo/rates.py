@@ -27,9 +27,7 @@ def demo_rates(session: Session, company_id: int, first: date, on: date, seed: i
         for currency, value in sorted(EURO_VALUE.items()):
             if currency == "EUR":
                 continue
-            rate = Decimal(str(value * (1 + draw.uniform(-DRIFT, DRIFT)))).quantize(
-                Decimal("0.0001")
-            )
+            rate = Decimal(str(value * (1 + draw.uniform(-DRIFT, DRIFT)))).quantize(FOUR_PLACES)
             rows.append(FxRate(company_id=company_id, currency=currency, day=month, rate=rate,
                                source="demo"))  # fmt: skip
         month = add_months(month, 1)

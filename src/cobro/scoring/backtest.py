@@ -25,7 +25,6 @@ What the comparison assumes, in plain words:
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -38,6 +37,7 @@ from cobro.customer.models import Customer
 from cobro.cycle.rules import Debtor
 from cobro.errors import Invalid
 from cobro.invoice.models import CreditNote, Invoice, WriteOff
+from cobro.kit.dates import add_months, end_of_month
 from cobro.kit.money import format_minor
 from cobro.payment.models import Allocation, Payment
 from cobro.policy.chase_settings import show_settings
@@ -62,12 +62,8 @@ def months_before(day: date, months: int) -> date:
     """`day` moved back `months` calendar months. The day of the month is kept where the month
     has it, else the month's last day; and a month's last day stays a last day (31 May − 3 is
     28 February, 30 June − 2 is 30 April), so that whole calendar months stay whole."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    month += 1
-    length = calendar.monthrange(year, month)[1]
-    at_end = day.day == calendar.monthrange(day.year, day.month)[1]
-    return date(year, month, length if at_end else min(day.day, length))
+    moved = add_months(day, -months)
+    return end_of_month(moved) if day == end_of_month(day) else moved
 
 
 def period_of(on: date, months: int) -> tuple[date, date]:

@@ -18,6 +18,7 @@ from cobro.errors import NotFound
 from cobro.kit.dates import today_in, utcnow
 from cobro.policy.runs import PaymentRuns
 from cobro.scoring import forecast, repository, scorer, service
+from cobro.scoring.models import RiskModel
 
 router = APIRouter(tags=["ranking"], responses=CALLER_ERRORS)
 Configurer = Annotated[Caller, require("configure")]
@@ -29,6 +30,16 @@ class ModelOut(BaseModel):
     examples: int  # paid invoices learnt from
     metrics: dict[str, Any]  # accuracy, auc, mae, coverage on the invoices held back
     in_use: bool
+
+    @classmethod
+    def of(cls, model: RiskModel, in_use: bool) -> ModelOut:
+        return cls(
+            id=model.id,
+            trained_on=model.trained_on,
+            examples=model.examples,
+            metrics=model.metrics,
+            in_use=in_use,
+        )
 
 
 class ScoreOut(BaseModel):
@@ -69,13 +80,7 @@ def list_models(session: DbSession, caller: Reader) -> list[ModelOut]:
     """The models trained, newest first; the newest is in use when it fits this Cobro."""
     models = repository.models(session, caller.company_id)
     _, fitted, _ = scorer.usable_model(session, caller.company_id)
-    return [
-        ModelOut(
-            id=m.id, trained_on=m.trained_on, examples=m.examples, metrics=m.metrics,
-            in_use=index == 0 and fitted is not None,
-        )
-        for index, m in enumerate(models)
-    ]  # fmt: skip
+    return [ModelOut.of(m, index == 0 and fitted is not None) for index, m in enumerate(models)]
 
 
 @router.post("/model/train", responses=error_responses(422))
@@ -83,10 +88,7 @@ def train_model(session: DbSession, caller: Configurer) -> ModelOut:
     """Learn from every invoice paid so far; 422 with the reason when there is too little
     history (200 paid invoices, 20 of them late and 20 on time)."""
     trained = service.train(session, caller.company_id, _today(session, caller), utcnow())
-    m = trained.model
-    return ModelOut(
-        id=m.id, trained_on=m.trained_on, examples=m.examples, metrics=m.metrics, in_use=True
-    )
+    return ModelOut.of(trained.model, in_use=True)
 
 
 @router.post("/model/score")

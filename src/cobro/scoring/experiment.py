@@ -31,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 
 from cobro.audit.actor import Actor
 from cobro.audit.service import record
+from cobro.bulk import slices
 from cobro.company.models import Company
 from cobro.customer.models import Customer
 from cobro.errors import Conflict, Invalid, NotFound
@@ -54,7 +55,6 @@ T = TypeVar("T")
 CHALLENGER = "challenger"
 HOLDOUT = "holdout"
 MAX_PERCENT = 50  # each group; so both together are at most 100
-ID_SLICE = 20_000  # ids per IN (…) list: well under every backend's bound parameters limit
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 
 
@@ -213,10 +213,10 @@ def _enrol(
         }
         for customer_id, arm, policy_id in members
     ]
-    for part in _slices(rows):
+    for part in slices(rows):
         session.execute(insert(ExperimentMember), list(part))
     switched = [customer_id for customer_id, arm, _ in members if arm == CHALLENGER]
-    for ids in _slices(switched):
+    for ids in slices(switched):
         session.execute(
             update(Customer)
             .where(Customer.company_id == company.id, Customer.id.in_(ids))
@@ -264,7 +264,7 @@ def stop(session: Session, company: Company, code: str, on: date, actor: Actor) 
     for customer_id, previous in still:
         by_previous[previous].append(customer_id)
     for previous, ids in by_previous.items():
-        for part in _slices(ids):
+        for part in slices(ids):
             session.execute(
                 update(Customer)
                 .where(
@@ -345,8 +345,3 @@ def _audit(
         after={"code": experiment.code, **after},
         source=actor.name,
     )
-
-
-def _slices(items: Sequence[T]) -> Iterator[Sequence[T]]:
-    for first in range(0, len(items), ID_SLICE):
-        yield items[first : first + ID_SLICE]

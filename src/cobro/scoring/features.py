@@ -27,6 +27,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from typing import NamedTuple, TypeVar
 
+from cobro.kit.dates import add_months, end_of_month
+
 NAN = float("nan")
 _N = TypeVar("_N", int, float)
 WINDOWS = (91, 182, 365)  # 3, 6 and 12 months, in days
@@ -196,9 +198,9 @@ class Ledger:
 
     # ---- reading -----------------------------------------------------------------------------
 
-    def facts(self, on: date, total: int, due: date | None) -> Facts:
-        """The features of an invoice of `total` due on `due` (None: a typical one, for the
-        customer's own score) as of `on`; call `advance(on)` first."""
+    def facts(self, on: date, total: int | None, due: date | None) -> Facts:
+        """The features of an invoice of `total` due on `due` as of `on` (None for both: a
+        typical invoice of the customer's, for its own score); call `advance(on)` first."""
         now = paperless_status(self.debtor, on)
         shift = self.beta * now
         n = self.count
@@ -248,9 +250,11 @@ class Ledger:
             heapq.heappop(heap)
         return max(0, (on - heap[0][0]).days) if heap else 0
 
-    def _size(self, total: int) -> float:
-        if not self.sorted_sizes or total <= 0:
+    def _size(self, total: int | None) -> float:
+        if not self.sorted_sizes or (total is not None and total <= 0):
             return NAN
+        if total is None:  # the usual size itself
+            return 0.0
         usual = _median(self.sorted_sizes)
         return math.log(total / usual) if usual > 0 else NAN
 
@@ -311,10 +315,8 @@ def _days_to_month_day(due: date, day: int) -> int:
     """Days from `due` to the next date (on or after it) that falls on `day` of its month (a
     day past the month's end: its last day)."""
     for months in range(3):
-        year, month = divmod(due.month - 1 + months, 12)
-        first = date(due.year + year, month + 1, 1)
-        last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-        candidate = first.replace(day=min(day, last.day))
+        month = add_months(due.replace(day=1), months)
+        candidate = month.replace(day=min(day, end_of_month(month).day))
         if candidate >= due:
             return (candidate - due).days
     raise AssertionError("unreachable: a month day comes within two months")

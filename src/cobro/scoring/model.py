@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import functools
 import io
-import math
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from hashlib import sha256
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
@@ -71,10 +70,14 @@ class Fitted:
         return (*FEATURES, *(f"country {c}" for c in self.countries), "country other")
 
     def interval(self) -> tuple[int, int]:
-        """The error quantiles that bound the LEVEL interval (days)."""
-        tail = (1 - LEVEL) / 2
-        last = len(self.residuals) - 1
-        return self.residuals[round(tail * last)], self.residuals[round((1 - tail) * last)]
+        return interval_of(self.residuals)
+
+
+def interval_of(residuals: Sequence[int]) -> tuple[int, int]:
+    """The errors (sorted, equally likely) that bound the LEVEL interval, in days."""
+    tail = (1 - LEVEL) / 2
+    last = len(residuals) - 1
+    return residuals[round(tail * last)], residuals[round((1 - tail) * last)]
 
 
 @dataclass(frozen=True)
@@ -207,7 +210,7 @@ def fit(
     final = _fit_once(x, late, days, float(days.mean()), boost=boost)
     final.residuals, final.beta, final.countries = trial.residuals, beta, countries
     extra = {"days_model": "boosting" if boost else "history", "holdout": len(x) - cut}
-    return final, Scores(**{**checked.__dict__, "extra": extra})
+    return final, replace(checked, extra=extra)
 
 
 def _fit_once(
@@ -336,7 +339,3 @@ def load(blob: bytes, schema: str) -> Fitted:
 
 def _minor(version: str) -> str:
     return ".".join(version.split(".")[:2])
-
-
-def finite(value: float) -> float | None:
-    return None if math.isnan(value) else value

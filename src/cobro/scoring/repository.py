@@ -4,15 +4,16 @@ company, never a query per customer or invoice."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
-from datetime import date, timedelta
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
-from cobro.bulk import BulkInsert, table_of
+from cobro.bulk import BulkInsert, slices, table_of
 from cobro.customer.models import Customer
+from cobro.cycle.repository import save_grades
 from cobro.dispute.models import DisputeItem
 from cobro.invoice.models import Invoice
 from cobro.payment.models import Allocation, Payment
@@ -20,7 +21,6 @@ from cobro.promise.models import Promise
 from cobro.scoring.features import Debtor, Past
 from cobro.scoring.models import CustomerScore, InvoiceScore, RiskModel
 
-ID_SLICE = 20_000
 RUN_LOOKBACK_DAYS = 365  # payment runs are learnt from the last year's payments
 
 
@@ -162,68 +162,86 @@ def models(session: Session, company_id: int, limit: int = 20) -> Sequence[RiskM
 # ---- scores ---------------------------------------------------------------------------------
 
 
-CUSTOMER_COLUMNS = (
-    "customer_id", "company_id", "scored_on", "model_id", "grade", "late_permille", "days_late",
-    "reasons", "runs", "next_run",
-)  # fmt: skip
-INVOICE_COLUMNS = (
-    "invoice_id", "company_id", "scored_on", "currency", "open_amount", "late_permille",
-    "pay_on", "pay_low", "pay_high",
-)  # fmt: skip
+class CustomerRow(NamedTuple):
+    """A `customer_score` row, in its columns' order (what BulkInsert writes)."""
+
+    customer_id: int
+    company_id: int
+    scored_on: date
+    model_id: int | None
+    grade: str | None
+    late_permille: int | None
+    days_late: int | None
+    reasons: list[str]
+    runs: dict[str, Any] | None = None
+    next_run: date | None = None
+
+
+class InvoiceRow(NamedTuple):
+    """An `invoice_score` row, in its columns' order."""
+
+    invoice_id: int
+    company_id: int
+    scored_on: date
+    currency: str
+    open_amount: int
+    late_permille: int
+    pay_on: date
+    pay_low: date
+    pay_high: date
 
 
 def replace_scores(
     session: Session,
     company_id: int,
-    customers: Sequence[Sequence[Any]],
-    invoices: Sequence[Sequence[Any]],
+    customers: Sequence[CustomerRow],
+    invoices: Sequence[InvoiceRow],
 ) -> None:
-    """The company's scores, replaced whole (a scoring is one picture of one day); rows in
-    the order of CUSTOMER_COLUMNS and INVOICE_COLUMNS."""
+    """The company's scores, replaced whole (a scoring is one picture of one day)."""
     session.execute(delete(InvoiceScore).where(InvoiceScore.company_id == company_id))
     session.execute(delete(CustomerScore).where(CustomerScore.company_id == company_id))
     connection = session.connection()
     for table, columns, rows in (
-        (CustomerScore, CUSTOMER_COLUMNS, customers),
-        (InvoiceScore, INVOICE_COLUMNS, invoices),
+        (CustomerScore, CustomerRow._fields, customers),
+        (InvoiceScore, InvoiceRow._fields, invoices),
     ):
         bulk = BulkInsert(connection, table_of(table), columns)
-        for start in range(0, len(rows), ID_SLICE):
-            bulk.write(rows[start : start + ID_SLICE])
+        for part in slices(rows):
+            bulk.write(part)
+
+
+class Stored(NamedTuple):
+    """What a customer has now of what a scoring sets."""
+
+    grade: str | None
+    grade_by: str | None
+    runs: dict[str, Any] | None
+
+
+def stored(session: Session, company_id: int) -> dict[int, Stored]:
+    rows = session.execute(
+        select(Customer.id, Customer.grade, Customer.grade_by, Customer.payment_runs).where(
+            Customer.company_id == company_id
+        )
+    )
+    return {id_: Stored(grade, by, runs) for id_, grade, by, runs in rows}
 
 
 def save_customers(
-    session: Session, company_id: int, grades: Mapping[int, tuple[str | None, str]],
+    session: Session,
+    grades: Mapping[str, Mapping[int, str | None]],
     runs: Mapping[int, dict[str, Any] | None],
-) -> None:  # fmt: skip
-    """Each customer's grade (and who gave it) and payment runs, one UPDATE per distinct
-    value and slice of ids."""
-    by_value: dict[tuple[str | None, str], list[int]] = defaultdict(list)
-    for customer_id, value in grades.items():
-        by_value[value].append(customer_id)
-    for (grade, source), ids in by_value.items():
-        for part in _slices(ids):
-            session.execute(
-                update(Customer)
-                .where(Customer.company_id == company_id, Customer.id.in_(part))
-                .values(grade=grade, grade_by=source)
-            )
-    for customer_id, found in runs.items():  # only the customers whose runs changed
+    now: datetime,
+) -> None:
+    """The grades that changed, per who gave them ("model", "rules"; `cycle.repository`'s
+    grouped UPDATEs), and the payment runs that changed (one executemany by primary key)."""
+    for by, changes in grades.items():
+        save_grades(session, changes, now, by)
+    if runs:
         session.execute(
-            update(Customer).where(Customer.id == customer_id).values(payment_runs=found)
+            update(Customer),
+            [{"id": customer_id, "payment_runs": found} for customer_id, found in runs.items()],
         )
-
-
-def current_runs(session: Session, company_id: int) -> dict[int, dict[str, Any] | None]:
-    rows = session.execute(
-        select(Customer.id, Customer.payment_runs).where(Customer.company_id == company_id)
-    )
-    return {id_: runs for id_, runs in rows}  # noqa: C416 - rows are not pairs to mypy
-
-
-def _slices(ids: Sequence[int]) -> Iterator[Sequence[int]]:
-    for start in range(0, len(ids), ID_SLICE):
-        yield ids[start : start + ID_SLICE]
 
 
 def customer_score(session: Session, company_id: int, customer_id: int) -> CustomerScore | None:

@@ -46,6 +46,9 @@ def rules_grade(settled: int, late_12m: float, oldest_overdue: int) -> Grade | N
 
 
 def rules_reason(settled: int) -> str:
+    """Why the rules graded the customer: too few invoices paid, or no model to ask."""
+    if settled >= MIN_SETTLED:
+        return "graded by the rules"
     if settled == 0:
         return "no invoice paid yet: graded by the rules"
     return f"only {settled} invoice{'s' if settled > 1 else ''} paid: graded by the rules"

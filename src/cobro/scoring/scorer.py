@@ -13,16 +13,16 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from statistics import median_low
 from typing import Any
 
-import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from cobro.company.models import Company
-from cobro.errors import Invalid
+from cobro.kit.dates import utcnow
 from cobro.policy.rules import Grade
-from cobro.policy.runs import PaymentRuns, learn_runs, next_run
+from cobro.policy.runs import learn_runs, next_run
 from cobro.scoring import repository
 from cobro.scoring.features import FEATURES, Facts, Ledger
 from cobro.scoring.forecast_rules import Expected, Forecast, forecast
@@ -31,6 +31,7 @@ from cobro.scoring.model import (
     ModelUnfit,
     contributions,
     days_to_pay,
+    interval_of,
     late_probability,
     load,
     matrix,
@@ -101,19 +102,23 @@ def score(session: Session, company_id: int, on: date) -> Scored:
     stored, fitted, why = usable_model(session, company_id)
     book = repository.book(session, company_id, on)
     rows = _rows(book, on, 0.0 if fitted is None else fitted.beta)
-    result = Scored(on, model_id=None if fitted is None else stored.id if stored else None)
-    result.fallback = why
-    customers, grades = _customer_scores(rows, fitted, company_id, on, result)
+    model_id = stored.id if stored is not None and fitted is not None else None
+    result = Scored(on, model_id=model_id, fallback=why)
+    now = repository.stored(session, company_id)
+    customers, grades = _customer_scores(rows, fitted, company_id, on, result, now)
     invoices, expected = _invoice_scores(rows, fitted, book, company_id, on)
-    runs = _runs(session, company_id, on, customers)
+    customers, runs = _runs(session, company_id, on, customers, now)
     repository.replace_scores(session, company_id, customers, invoices)
-    repository.save_customers(session, company_id, grades, runs)
+    repository.save_customers(session, grades, runs, utcnow())
     result.customers, result.invoices = len(customers), len(invoices)
-    result.with_runs = sum(1 for row in customers if row[8] is not None)
-    residuals = RULES_RESIDUALS if fitted is None else fitted.residuals
-    result.forecast = forecast(expected, residuals, on)
+    result.with_runs = sum(1 for row in customers if row.runs is not None)
+    result.forecast = forecast(expected, _residuals(fitted), on)
     _keep_forecast(session, company_id, result.forecast)
     return result
+
+
+def _residuals(fitted: Fitted | None) -> Sequence[int]:
+    return RULES_RESIDUALS if fitted is None else fitted.residuals
 
 
 def _rows(book: repository.Book, on: date, beta: float) -> _Rows:
@@ -123,12 +128,11 @@ def _rows(book: repository.Book, on: date, beta: float) -> _Rows:
         pasts = book.invoices.get(customer_id, [])
         ledger = Ledger(debtor, pasts, beta)
         ledger.advance(on + timedelta(days=1))  # everything up to and including `on`
-        usual = int(np.median([p.total for p in pasts])) if pasts else 0
         rows.customer_ids.append(customer_id)
         rows.customer_countries.append(debtor.country)
-        rows.customer_facts.append(ledger.facts(on, usual, None))
+        rows.customer_facts.append(ledger.facts(on, None, None))  # a typical invoice of its own
         terms = [(p.due_date - p.issue_date).days for p in pasts[-20:]]
-        rows.customer_terms.append(int(np.median(terms)) if terms else TYPICAL_TERMS)
+        rows.customer_terms.append(median_low(terms) if terms else TYPICAL_TERMS)
         for past in pasts:
             amount = opened.get(past.invoice_id)
             if amount is not None:
@@ -140,49 +144,60 @@ def _rows(book: repository.Book, on: date, beta: float) -> _Rows:
 
 
 def _predict(
-    fitted: Fitted | None, facts: Sequence[Facts], countries: Sequence[str]
-) -> tuple[Any, Any, Any]:
+    fitted: Fitted | None, facts: Sequence[Facts], countries: Sequence[str], explain: bool = False
+) -> tuple[Any, Any, Any, Any]:
+    """(inputs, chance of paying late, days to pay, each row's pushes when `explain`); Nones
+    without a model."""
     if fitted is None or not facts:
-        return None, None, None
+        return None, None, None, None
     x = matrix([f.values for f in facts], countries, fitted.countries)
-    return x, late_probability(fitted, x), days_to_pay(fitted, x)
+    pushes = contributions(fitted, x) if explain else None
+    return x, late_probability(fitted, x), days_to_pay(fitted, x), pushes
 
 
 def _customer_scores(
-    rows: _Rows, fitted: Fitted | None, company_id: int, on: date, result: Scored
-) -> tuple[list[tuple[Any, ...]], dict[int, tuple[str | None, str]]]:
+    rows: _Rows,
+    fitted: Fitted | None,
+    company_id: int,
+    on: date,
+    result: Scored,
+    now: dict[int, repository.Stored],
+) -> tuple[list[repository.CustomerRow], dict[str, dict[int, str | None]]]:
+    """Each customer's score row, and the grades that changed, per who gave them."""
     countries = rows.customer_countries
-    x, late, days = _predict(fitted, rows.customer_facts, countries)
-    pushes = contributions(fitted, x) if fitted is not None and x is not None else None
-    out: list[tuple[Any, ...]] = []
-    grades: dict[int, tuple[str | None, str]] = {}
+    _, late, days, pushes = _predict(fitted, rows.customer_facts, countries, explain=True)
+    out: list[repository.CustomerRow] = []
+    changed: dict[str, dict[int, str | None]] = {"model": {}, "rules": {}}
     for i, customer_id in enumerate(rows.customer_ids):
-        row: tuple[Grade | None, int | None, int | None]
         values = rows.customer_facts[i].values
         settled, oldest = int(values[SETTLED]), int(values[OLDEST])
-        if fitted is not None and use_model(settled):
-            assert late is not None
-            assert days is not None
-            assert pushes is not None
+        if fitted is not None and late is not None and use_model(settled):
             chance = float(late[i])
-            grade = grade_of(chance, oldest)
-            said = reasons(pushes[i], _named(values, fitted, countries[i]))
-            row = (grade, round(chance * 1000), max(0, round(days[i]) - rows.customer_terms[i]))
+            grade: Grade | None = grade_of(chance, oldest)
+            row = repository.CustomerRow(
+                customer_id, company_id, on, result.model_id, _text(grade),
+                round(chance * 1000), max(0, round(days[i]) - rows.customer_terms[i]),
+                reasons(pushes[i], _named(values, fitted, countries[i])),
+            )  # fmt: skip
+            by = "model"
             result.by_model += 1
-            grades[customer_id] = (str(grade), "model")
         else:
-            found = rules_grade(settled, values[LATE_12M], oldest)
-            said = [rules_reason(settled)] if settled < 3 else ["graded by the rules"]
-            row = (found, None, None)
-            grades[customer_id] = (None if found is None else str(found), "rules")
-        grade_text = None if row[0] is None else str(row[0])
-        result.grades[grade_text or "-"] = result.grades.get(grade_text or "-", 0) + 1
-        out.append(
-            (customer_id, company_id, on, result.model_id if row[1] is not None else None,
-             grade_text,
-             row[1], row[2], said, None, None)
-        )  # fmt: skip
-    return out, grades
+            grade = rules_grade(settled, values[LATE_12M], oldest)
+            row = repository.CustomerRow(
+                customer_id, company_id, on, None, _text(grade), None, None,
+                [rules_reason(settled)],
+            )  # fmt: skip
+            by = "rules"
+        before = now.get(customer_id)
+        if before is None or (before.grade, before.grade_by) != (row.grade, by):
+            changed[by][customer_id] = row.grade
+        result.grades[row.grade or "-"] = result.grades.get(row.grade or "-", 0) + 1
+        out.append(row)
+    return out, changed
+
+
+def _text(grade: Grade | None) -> str | None:
+    return None if grade is None else str(grade)
 
 
 def _named(values: tuple[float, ...], fitted: Fitted, country: str) -> dict[str, float]:
@@ -195,11 +210,11 @@ def _named(values: tuple[float, ...], fitted: Fitted, country: str) -> dict[str,
 
 def _invoice_scores(
     rows: _Rows, fitted: Fitted | None, book: repository.Book, company_id: int, on: date
-) -> tuple[list[tuple[Any, ...]], list[Expected]]:
+) -> tuple[list[repository.InvoiceRow], list[Expected]]:
     countries = [book.debtors[row[4]].country for row in rows.invoices]
-    _, late, days = _predict(fitted, rows.invoice_facts, countries)
-    residuals = RULES_RESIDUALS if fitted is None else fitted.residuals
-    low, high = (residuals[2], residuals[-3]) if fitted is None else fitted.interval()
+    _, late, days, _ = _predict(fitted, rows.invoice_facts, countries)
+    residuals = _residuals(fitted)
+    low, high = interval_of(residuals)
     out, expected = [], []
     for i, (invoice_id, amount, issued, due, _customer) in enumerate(rows.invoices):
         facts = rows.invoice_facts[i]
@@ -214,8 +229,10 @@ def _invoice_scores(
         pay_on = _still_ahead(predicted, residuals, on)
         currency = book.currencies[invoice_id]
         out.append(
-            (invoice_id, company_id, on, currency, amount, round(chance * 1000), pay_on,
-             max(on, pay_on + timedelta(days=low)), max(on, pay_on + timedelta(days=high)))
+            repository.InvoiceRow(
+                invoice_id, company_id, on, currency, amount, round(chance * 1000), pay_on,
+                max(on, pay_on + timedelta(days=low)), max(on, pay_on + timedelta(days=high)),
+            )
         )  # fmt: skip
         expected.append(Expected(amount, currency, predicted))
     return out, expected
@@ -231,22 +248,26 @@ def _still_ahead(predicted: date, residuals: Sequence[int], on: date) -> date:
 
 
 def _runs(
-    session: Session, company_id: int, on: date, customers: list[tuple[Any, ...]]
-) -> dict[int, dict[str, Any] | None]:
-    """Learn each customer's payment runs; fill the score rows' runs and next run; return the
-    customers whose stored runs changed."""
+    session: Session,
+    company_id: int,
+    on: date,
+    customers: list[repository.CustomerRow],
+    now: dict[int, repository.Stored],
+) -> tuple[list[repository.CustomerRow], dict[int, dict[str, Any] | None]]:
+    """Each customer's payment runs learnt, with its next run, on its score row; and the
+    customers whose runs changed, for the customer table."""
     days = repository.pay_days(session, company_id, on)
-    stored = repository.current_runs(session, company_id)
     changed: dict[int, dict[str, Any] | None] = {}
-    for index, row in enumerate(customers):
-        customer_id = row[0]
-        found: PaymentRuns | None = learn_runs(days.get(customer_id, ()))
+    out = []
+    for row in customers:
+        found = learn_runs(days.get(row.customer_id, ()))
         as_json = None if found is None else found.to_json()
-        if as_json is not None and found is not None:
-            customers[index] = (*row[:8], as_json, next_run(found, on))
-        if stored.get(customer_id) != as_json:
-            changed[customer_id] = as_json
-    return changed
+        learnt = row if found is None else row._replace(runs=as_json, next_run=next_run(found, on))
+        before = now.get(row.customer_id)
+        if (before.runs if before is not None else None) != as_json:
+            changed[row.customer_id] = as_json
+        out.append(learnt)
+    return out, changed
 
 
 def _keep_forecast(session: Session, company_id: int, made: Forecast) -> None:
@@ -267,8 +288,3 @@ def _keep_forecast(session: Session, company_id: int, made: Forecast) -> None:
         )
         for week in made.weeks
     )
-
-
-def check_day(on: date, today: date) -> None:
-    if on > today:
-        raise Invalid(f"--on {on} is after today ({today}): a score reads what has happened")

@@ -4,7 +4,7 @@ transaction."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 import numpy as np
@@ -107,7 +107,7 @@ def evaluate(
     x, late, days = found.x(countries), found.late(), found.days()
     fitted, inner = fit(x[:cut], late[:cut], days[:cut], beta, countries)
     scores = assess(fitted, x[cut:], late[cut:], days[cut:])
-    scores = Scores(**{**scores.__dict__, "extra": inner.extra})
+    scores = replace(scores, extra=inner.extra)
     return _with_baselines(found, cut, scores, float(days[:cut].mean()))
 
 

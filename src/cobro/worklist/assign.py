@@ -13,7 +13,7 @@ the caller commits."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from sqlalchemy import select, update
@@ -21,14 +21,13 @@ from sqlalchemy.orm import Session
 
 from cobro.audit.actor import NOBODY, Actor
 from cobro.audit.service import record
+from cobro.bulk import slices
 from cobro.customer.models import Customer
 from cobro.kit.dates import utcnow
 from cobro.worklist.assign_rules import Assignment, assign, check_capacity
 from cobro.worklist.models import WorklistRow
 from cobro.worklist.repository import RANK_ORDER
 from cobro.worklist.snapshot import needs_rebuild, rebuild
-
-ID_SLICE = 20_000  # ids per IN (…) list: well under every backend's bound parameters limit
 
 
 def assign_collectors(
@@ -90,7 +89,7 @@ def _save(session: Session, company_id: int, changes: Mapping[int, str]) -> None
     for customer_id, name in changes.items():
         by_collector[name].append(customer_id)
     for name in sorted(by_collector):
-        for part in _slices(by_collector[name]):
+        for part in slices(by_collector[name]):
             session.execute(
                 update(Customer)
                 .where(Customer.company_id == company_id, Customer.id.in_(part))
@@ -123,8 +122,3 @@ def _audit(
         },
         source=actor.name,
     )
-
-
-def _slices(ids: Sequence[int]) -> Iterator[Sequence[int]]:
-    for first in range(0, len(ids), ID_SLICE):
-        yield ids[first : first + ID_SLICE]
